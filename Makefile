@@ -1,0 +1,41 @@
+# sessiongate: `make run` starts the gateway on ./functions, `make test` runs every test.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := .build/debug/sessiongate
+
+.PHONY: deps build run test test-swift test-functions test-js test-browser smoke bench
+
+# Lua 5.4 comes from Debian's liblua5.4-dev; install it only when missing.
+deps:
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists lua5.4; then \
+		echo "installing liblua5.4-dev"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y liblua5.4-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	$(BIN) serve --functions ./functions --database sqlite:./sessiongate.sqlite
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	$(MAKE) test-functions
+
+# The Lua tests of the default functions and of every sample.
+test-functions:
+	$(BIN) test functions
+	@for dir in samples/*/; do \
+		if ls $$dir*_test.lua $$dir/tests/*_test.lua >/dev/null 2>&1; then \
+			echo "== $$dir"; $(BIN) test $$dir || exit 1; \
+		fi; \
+	done
+
+# The black-box conformance check shipped beside the repo.
+smoke: build
+	SESSIONGATE_CMD=$(BIN) python3 -m pytest -q ../shared/conformance-smoke
+
+bench: deps
+	$(SWIFT) build -c release --product RuntimeBenchmark
+	.build/release/RuntimeBenchmark

@@ -1,0 +1,142 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "sessiongate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sessiongate", targets: ["sessiongate"]),
+        .library(name: "SessionGateClient", targets: ["SessionGateClient"]),
+        .library(name: "FunctionTestKit", targets: ["FunctionTestKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["JSON", "YAML"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+    ],
+    targets: [
+        // Lua 5.4 from the system (Debian's liblua5.4-dev).
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // The only C we have: macros Swift cannot import, the allocator and hook.
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+
+        // A strict JSON value type shared by the wire protocol and the Lua bridge.
+        .target(name: "StrictJSON", swiftSettings: strict),
+
+        // The Swift Lua runtime: one owner of a lua_State, conversions, sandbox, limits.
+        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim", "StrictJSON"], swiftSettings: strict),
+
+        // Chat functions: folder loading, chain, verdicts, context, host libraries, pool, reload.
+        .target(
+            name: "ChatFunctions",
+            dependencies: [
+                "LuaRuntime", "StrictJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Users, the user store (memory and SQLite) and the start pipeline.
+        .target(
+            name: "SessionCore",
+            dependencies: [
+                "ChatFunctions", "StrictJSON",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The gateway: WebSocket protocol, sessions, HTTP, admin API, metrics.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "SessionCore", "ChatFunctions", "StrictJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Web")],
+            swiftSettings: strict
+        ),
+
+        // The Swift client library.
+        .target(
+            name: "SessionGateClient",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Unit-testing chat functions: the Lua test runner and a Swift helper.
+        .target(
+            name: "FunctionTestKit",
+            dependencies: ["SessionCore", "ChatFunctions", "LuaRuntime", "StrictJSON"],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "sessiongate",
+            dependencies: [
+                "Gateway", "SessionCore", "ChatFunctions", "FunctionTestKit", "SessionGateClient", "StrictJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Benchmarks (run in release builds; see BENCHMARKS.md).
+        .executableTarget(name: "RuntimeBenchmark", dependencies: ["LuaRuntime", "StrictJSON"], swiftSettings: strict),
+        .executableTarget(
+            name: "LoadBenchmark",
+            dependencies: [
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: strict),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "StrictJSON"], swiftSettings: strict),
+        .testTarget(name: "ChatFunctionsTests", dependencies: ["ChatFunctions", "LuaRuntime", "StrictJSON"], swiftSettings: strict),
+        .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "ChatFunctions", "StrictJSON"], swiftSettings: strict),
+        .testTarget(name: "FunctionTestKitTests", dependencies: ["FunctionTestKit", "SessionCore", "ChatFunctions"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "SessionCore", "ChatFunctions", "SessionGateClient", "StrictJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

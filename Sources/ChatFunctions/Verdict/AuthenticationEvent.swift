@@ -1,0 +1,87 @@
+import Foundation
+import StrictJSON
+
+/// What one authenticated start hands to the chat functions (SPEC §3 `event` and `context.user`).
+public struct AuthenticationEvent: Sendable, Equatable {
+    /// The username the client asked for; already validated by the caller.
+    public var username: String
+    /// The start's auth params; `{}` when the client sent an empty object.
+    public var authParams: JSONObject
+    /// The peer's IP address, without the port.
+    public var remoteAddress: String
+    /// The upgrade request's `User-Agent` header, if any.
+    public var userAgent: String?
+    /// The upgrade request's `Origin` header, if any.
+    public var origin: String?
+    /// The stored user with this username, seen by scripts as `context.user`.
+    public var user: UserSnapshot?
+
+    public init(
+        username: String,
+        authParams: JSONObject = JSONObject(),
+        remoteAddress: String = "127.0.0.1",
+        userAgent: String? = nil,
+        origin: String? = nil,
+        user: UserSnapshot? = nil
+    ) {
+        self.username = username
+        self.authParams = authParams
+        self.remoteAddress = remoteAddress
+        self.userAgent = userAgent
+        self.origin = origin
+        self.user = user
+    }
+}
+
+/// A stored user as scripts and clients see it (the wire `user` of SPEC §2).
+public struct UserSnapshot: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var displayName: String
+    public var displayPictureUrl: String?
+    public var isGuest: Bool
+    public var properties: JSONObject
+    public var createdTime: Date
+    /// True while the user has an active session.
+    public var online: Bool
+
+    public init(
+        id: Int64, name: String, displayName: String, displayPictureUrl: String? = nil,
+        isGuest: Bool, properties: JSONObject = JSONObject(), createdTime: Date, online: Bool = false
+    ) {
+        self.id = id
+        self.name = name
+        self.displayName = displayName
+        self.displayPictureUrl = displayPictureUrl
+        self.isGuest = isGuest
+        self.properties = properties
+        self.createdTime = createdTime
+        self.online = online
+    }
+
+    /// The wire shape of SPEC §2, key for key.
+    public var jsonValue: JSONValue {
+        var presence = JSONObject()
+        presence["status"] = .string(online ? "AVAILABLE" : "UNAVAILABLE")
+        presence["online"] = .bool(online)
+        var user = JSONObject()
+        user["id"] = .integer(id)
+        user["type"] = .string("PERSON")
+        user["name"] = .string(name)
+        user["displayName"] = .string(displayName)
+        user["displayPictureUrl"] = displayPictureUrl.map(JSONValue.string) ?? .null
+        user["isGuest"] = .bool(isGuest)
+        user["presence"] = .object(presence)
+        user["properties"] = .object(properties)
+        user["createdTime"] = .string(Timestamp.iso8601(createdTime))
+        return .object(user)
+    }
+}
+
+/// ISO 8601 timestamps in UTC with a `Z`, as every timestamp on the wire.
+public enum Timestamp {
+    public static func iso8601(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+            .replacingOccurrences(of: "+0000", with: "Z")
+    }
+}

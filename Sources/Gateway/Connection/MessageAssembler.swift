@@ -1,0 +1,82 @@
+import HummingbirdWebSocket
+
+/// Joins WebSocket frames into messages and enforces the message size limit (SPEC §2:
+/// "a message (the payload, fragments joined) over 64 KiB").
+///
+/// Works on raw frames rather than hummingbird-websocket's message stream so that text stays
+/// bytes (the JSON parser validates UTF-8 itself) and binary messages are never buffered.
+struct MessageAssembler {
+    /// What one frame completes.
+    enum Outcome {
+        /// The frame started or continued a fragmented message.
+        case incomplete
+        /// A whole text message, its payload as bytes.
+        case text(ByteBuffer)
+        /// A whole binary message; its content is not kept.
+        case binary
+        /// The message grew past the limit.
+        case tooLarge
+        /// A continuation frame without a message to continue, or a new message inside one.
+        case protocolViolation
+    }
+
+    private enum Pending {
+        case none
+        case text(ByteBuffer)
+        case binary(size: Int)
+    }
+
+    let maxMessageSize: Int
+    private var pending: Pending = .none
+
+    init(maxMessageSize: Int) {
+        self.maxMessageSize = maxMessageSize
+    }
+
+    mutating func add(_ frame: WebSocketDataFrame) -> Outcome {
+        switch (frame.opcode, pending) {
+        case (.text, .none):
+            guard frame.data.readableBytes <= maxMessageSize else { return .tooLarge }
+            if frame.fin { return .text(frame.data) }
+            pending = .text(frame.data)
+            return .incomplete
+
+        case (.binary, .none):
+            guard frame.data.readableBytes <= maxMessageSize else { return .tooLarge }
+            if frame.fin { return .binary }
+            pending = .binary(size: frame.data.readableBytes)
+            return .incomplete
+
+        case (.continuation, .text(var buffer)):
+            guard buffer.readableBytes + frame.data.readableBytes <= maxMessageSize else {
+                pending = .none
+                return .tooLarge
+            }
+            var data = frame.data
+            buffer.writeBuffer(&data)
+            if frame.fin {
+                pending = .none
+                return .text(buffer)
+            }
+            pending = .text(buffer)
+            return .incomplete
+
+        case (.continuation, .binary(let size)):
+            let total = size + frame.data.readableBytes
+            guard total <= maxMessageSize else {
+                pending = .none
+                return .tooLarge
+            }
+            if frame.fin {
+                pending = .none
+                return .binary
+            }
+            pending = .binary(size: total)
+            return .incomplete
+
+        case (.continuation, .none), (.text, _), (.binary, _):
+            pending = .none
+            return .protocolViolation
+        }
+    }
+}

@@ -1,0 +1,131 @@
+/// The Lua code that builds the sandbox of SPEC §3 inside a fresh state.
+///
+/// It runs once per state, with the real global table as its environment and
+/// the C guards as its argument. Everything a script can reach afterwards is
+/// built here: the shared `base` table behind every environment, read-only
+/// proxies of the standard libraries, and environments per loaded chunk. The
+/// real globals are emptied at the end, so no script can reach them.
+///
+/// Returns `newEnvironment`, `defineGlobal` and `setFrozenTime` for the host.
+enum SandboxPrelude {
+    static let chunkName = "=[sandbox]"
+
+    static let source = #"""
+local guards = ...
+local G = _G
+local rawset, rawget, setmetatable, getmetatable = rawset, rawget, setmetatable, getmetatable
+local type, error, next, select, tostring, format = type, error, next, select, tostring, string.format
+local os_time, os_clock, os_date, floor = os.time, os.clock, os.date, math.floor
+local collectgarbage, load = collectgarbage, load
+
+-- Tables a script may not rawset; weak so that environments can be collected.
+local protected = setmetatable({}, {__mode = "k"})
+
+local function readonly(t, name)
+  local proxy = setmetatable({}, {
+    __index = t,
+    __newindex = function(_, key)
+      error(format("attempt to change '%s.%s': the library is read-only", name, tostring(key)), 2)
+    end,
+    __pairs = function() return next, t, nil end,
+    __len = function() return #t end,
+    __metatable = false,
+  })
+  protected[proxy] = true
+  return proxy
+end
+
+-- string.dump would hand out bytecode; the real string table stays hidden
+-- behind the string metatable, which scripts cannot get at.
+string.dump = nil
+getmetatable("").__metatable = false
+
+local frozen_time = nil
+local os_lib = {
+  time = function(t)
+    if t == nil and frozen_time ~= nil then return floor(frozen_time) end
+    return os_time(t)
+  end,
+  clock = os_clock,
+  date = function(fmt, t)
+    if t == nil and frozen_time ~= nil then t = floor(frozen_time) end
+    return os_date(fmt, t)
+  end,
+}
+
+local coroutine_lib = {}
+for k, v in next, coroutine do coroutine_lib[k] = v end
+coroutine_lib.resume = guards.resume
+
+local base = {
+  assert = assert, error = error, getmetatable = getmetatable, ipairs = ipairs,
+  next = next, pairs = pairs, rawequal = rawequal, rawget = rawget, rawlen = rawlen,
+  select = select, tonumber = tonumber, tostring = tostring, type = type,
+  _VERSION = _VERSION,
+  pcall = guards.pcall, xpcall = guards.xpcall, print = guards.print, warn = guards.warn,
+  string = readonly(string, "string"), table = readonly(table, "table"),
+  math = readonly(math, "math"), utf8 = readonly(utf8, "utf8"),
+  coroutine = readonly(coroutine_lib, "coroutine"), os = readonly(os_lib, "os"),
+}
+
+function base.setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("__gc metamethods are not allowed in chat functions", 2)
+  end
+  return setmetatable(t, mt)
+end
+
+function base.rawset(t, k, v)
+  if protected[t] then error("attempt to rawset a protected table", 2) end
+  return rawset(t, k, v)
+end
+
+function base.collectgarbage(opt, ...)
+  if opt == "count" then return collectgarbage("count") end
+  error("collectgarbage: only \"count\" is allowed in chat functions", 2)
+end
+
+-- Text chunks only; without an explicit environment, a fresh one over base.
+function base.load(chunk, chunkname, mode, env)
+  if select("#", chunk, chunkname, mode, env) < 4 or env == nil then
+    env = setmetatable({}, {__index = base})
+  end
+  return load(chunk, chunkname, "t", env)
+end
+
+-- An environment of its own for one chunk. It stays empty: globals live in
+-- `store`, so that every assignment goes through __newindex and a frozen
+-- environment refuses it, whether the name existed or not.
+local function newEnvironment(name, freezeAfterLoad)
+  local store = setmetatable({}, {__index = base})
+  local env = {}
+  local frozen = false
+  setmetatable(env, {
+    __index = store,
+    __newindex = function(_, key, value)
+      if frozen then
+        error(format("assignment to global '%s' during a call: the globals of %s are frozen once it has loaded (use a local)",
+          tostring(key), name), 2)
+      end
+      rawset(store, key, value)
+    end,
+    __pairs = function() return next, store, nil end,
+    __metatable = false,
+  })
+  rawset(store, "_G", env)
+  protected[env] = true
+  local function freeze() frozen = freezeAfterLoad end
+  return env, freeze
+end
+
+local function defineGlobal(name, value)
+  if type(value) == "table" then value = readonly(value, name) end
+  base[name] = value
+end
+
+local function setFrozenTime(seconds) frozen_time = seconds end
+
+for k in next, G do G[k] = nil end
+return newEnvironment, defineGlobal, setFrozenTime
+"""#
+}

@@ -1,0 +1,44 @@
+import ChatFunctions
+import Foundation
+
+/// Where users and the session history live.
+///
+/// Implementations must make every write that returns normally durable enough to survive the
+/// process being killed the next instant, and must make each method atomic: two concurrent calls
+/// for the same new name create one user, never two and never an error.
+public protocol UserStore: Sendable {
+    /// The user with exactly this name, or `nil`.
+    func user(named name: String) async throws -> StoredUser?
+
+    /// A guest start's user: the existing user with this name, returned unchanged whatever its kind,
+    /// or else a new guest (`isGuest` true, `displayName` = `name`, created at `now`).
+    ///
+    /// The caller decides what a non-guest result means; the store never turns a person into a guest.
+    /// Also sets `lastSeen` to `now` when it returns a guest.
+    func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser
+
+    /// An allowed authenticated start's user: creates it when missing, otherwise upgrades it, and
+    /// applies `profile` (see `Profile.applied(to:name:newID:at:)` for the rules). Clears the guest
+    /// flag, keeps the id of an existing user, sets `lastSeen` to `now`.
+    func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser
+
+    /// Inserts a user as given (the test runner's `given.user`).
+    /// - Throws: `UserStoreError.nameTaken` when a user already has the name.
+    func insert(_ user: NewUser) async throws -> StoredUser
+
+    /// How many users the store holds.
+    func userCount() async throws -> Int
+
+    /// Adds a session to the history, and sets its user's `lastSeen` to its start.
+    func recordSessionStart(_ session: SessionRecord) async throws
+
+    /// Completes the history entry of a session, and sets its user's `lastSeen` to `endedAt`.
+    /// Unknown ids and already-ended sessions are left alone.
+    func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws
+
+    /// The session history of one user, oldest first.
+    func sessions(ofUser userID: Int64) async throws -> [SessionRecord]
+
+    /// Flushes pending work and releases the store; no other method may be called afterwards.
+    func close() async throws
+}

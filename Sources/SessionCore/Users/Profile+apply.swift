@@ -1,0 +1,24 @@
+import ChatFunctions
+import Foundation
+
+extension Profile {
+    /// The user an allowed authenticated start leaves behind (SPEC §2, §3): a new user without a
+    /// `displayName` gets the username; an existing one keeps every field the profile leaves `nil`;
+    /// `properties` are replaced, not merged, when given; the guest flag is cleared either way.
+    ///
+    /// Both stores go through this one function so they cannot disagree on the rules.
+    func applied(to existing: StoredUser?, name: String, newID: @autoclosure () -> Int64, at now: Date) -> StoredUser {
+        guard var user = existing else {
+            return StoredUser(
+                id: newID(), name: name, displayName: displayName ?? name, displayPictureUrl: displayPictureUrl,
+                isGuest: false, properties: properties ?? [:], createdTime: now, lastSeen: now
+            )
+        }
+        if let displayName { user.displayName = displayName }
+        if let displayPictureUrl { user.displayPictureUrl = displayPictureUrl }
+        if let properties { user.properties = properties }
+        user.isGuest = false
+        user.lastSeen = now
+        return user
+    }
+}

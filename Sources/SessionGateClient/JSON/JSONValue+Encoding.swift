@@ -1,0 +1,80 @@
+extension JSONValue {
+    /// Why a value could not be written as JSON.
+    public struct EncodingError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// What went wrong, for a person.
+        public let description: String
+    }
+
+    /// Compact JSON text of this value, object keys sorted.
+    ///
+    /// Fails only for a `double` that is NaN or infinite, which JSON cannot express.
+    public func jsonText() throws(EncodingError) -> String {
+        var output = ""
+        try write(to: &output)
+        return output
+    }
+
+    private func write(to output: inout String) throws(EncodingError) {
+        switch self {
+        case .null:
+            output += "null"
+        case .bool(let value):
+            output += value ? "true" : "false"
+        case .integer(let value):
+            output += String(value)
+        case .double(let value):
+            guard value.isFinite else {
+                throw EncodingError(description: "\(value) is not a JSON number")
+            }
+            // Swift prints the shortest text that reads back to the same double, and
+            // keeps ".0" on whole values, so a float stays a float on the other side.
+            output += value.description
+        case .string(let value):
+            Self.writeString(value, to: &output)
+        case .array(let elements):
+            output += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output += "," }
+                try element.write(to: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { output += "," }
+                Self.writeString(key, to: &output)
+                output += ":"
+                try members[key]!.write(to: &output)
+            }
+            output += "}"
+        }
+    }
+
+    private static func writeString(_ string: String, to output: inout String) {
+        output += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "\u{08}": output += "\\b"
+            case "\u{0C}": output += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        output += "\""
+    }
+}
+
+extension JSONValue: CustomStringConvertible {
+    /// The JSON text, or a note when the value holds a number JSON cannot express.
+    public var description: String {
+        (try? jsonText()) ?? "<not JSON: non-finite number>"
+    }
+}

@@ -1,0 +1,14 @@
+import ChatFunctions
+import ServiceLifecycle
+
+/// Runs the pool's hot reload (SPEC §3: a changed folder is reloaded within 2 s) until the
+/// service group shuts down.
+struct FunctionWatcher: Service {
+    let pool: FunctionPool
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await pool.watch()
+        }
+    }
+}

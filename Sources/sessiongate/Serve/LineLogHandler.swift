@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import StrictJSON
+import Synchronization
+
+/// How `serve` writes its log lines (`--log-format`).
+enum LogFormat: String, CaseIterable, Sendable {
+    /// `2026-11-25T14:00:00.123Z info gateway: message key=value`
+    case text
+    /// One JSON object per line: `time`, `level`, `label`, `message`, then the metadata.
+    case json
+}
+
+/// A swift-log handler writing one line per event on standard error (SPEC §1).
+struct LineLogHandler: LogHandler {
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    private let label: String
+    private let format: LogFormat
+
+    init(label: String, level: Logger.Level, format: LogFormat, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.logLevel = level
+        self.format = format
+        self.metadataProvider = metadataProvider
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error { merged["error"] = "\(error)" }
+        let time = Self.timestamp(Date())
+        let line: String
+        switch format {
+        case .text: line = textLine(time: time, event: event, metadata: merged)
+        case .json: line = jsonLine(time: time, event: event, metadata: merged)
+        }
+        StandardError.write(line + "\n")
+    }
+
+    private func textLine(time: String, event: LogEvent, metadata: Logger.Metadata) -> String {
+        var line = "\(time) \(Self.levelName(event.level)) \(label): \(event.message)"
+        for key in metadata.keys.sorted() {
+            line += " \(key)=\(Self.text(metadata[key]!))"
+        }
+        return line
+    }
+
+    private func jsonLine(time: String, event: LogEvent, metadata: Logger.Metadata) -> String {
+        var object: JSONObject = [
+            "time": .string(time),
+            "level": .string(Self.levelName(event.level)),
+            "label": .string(label),
+            "message": .string(event.message.description),
+        ]
+        for key in metadata.keys.sorted() where object[key] == nil {
+            object[key] = Self.json(metadata[key]!)
+        }
+        return JSONValue.object(object).encoded()
+    }
+
+    /// The names of `--log-level`, used on every line too.
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info, .notice: "info"
+        case .warning: "warn"
+        case .error, .critical: "error"
+        }
+    }
+
+    private static func text(_ value: Logger.Metadata.Value) -> String {
+        let raw = "\(value)"
+        let needsQuotes = raw.isEmpty || raw.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
+        return needsQuotes ? JSONValue.string(raw).encoded() : raw
+    }
+
+    private static func json(_ value: Logger.Metadata.Value) -> JSONValue {
+        switch value {
+        case .string(let string): .string(string)
+        case .stringConvertible(let convertible): .string(convertible.description)
+        case .array(let values): .array(values.map(json))
+        case .dictionary(let members): .object(JSONObject(members.keys.sorted().map { ($0, json(members[$0]!)) }))
+        }
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            .replacingOccurrences(of: "+0000", with: "Z")
+    }
+}
+
+/// Whole lines on standard error, never interleaved.
+enum StandardError {
+    private static let lock = Mutex(())
+
+    static func write(_ text: String) {
+        lock.withLock { _ in FileHandle.standardError.write(Data(text.utf8)) }
+    }
+}
+
+/// Whole lines on standard output, written at once (unbuffered, so a reader sees them now).
+enum StandardOutput {
+    static func writeLine(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}

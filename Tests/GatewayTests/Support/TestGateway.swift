@@ -1,0 +1,104 @@
+import ChatFunctions
+import Foundation
+@testable import Gateway
+import HummingbirdTesting
+import Logging
+import ServiceLifecycle
+import SessionCore
+import StrictJSON
+import Testing
+
+/// A real gateway on `127.0.0.1`, on a port of its own, for one test.
+struct TestGateway: Sendable {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let address: ListeningAddress
+    let sessions: SessionService
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    /// Starts a gateway, runs `body` against it, then shuts it down gracefully.
+    static func with<T: Sendable>(
+        configuration: GatewayConfiguration = GatewayConfiguration(),
+        options: SessionOptions = SessionOptions(),
+        _ body: (TestGateway) async throws -> T
+    ) async throws -> T {
+        let gateway = try await start(configuration: configuration, options: options)
+        do {
+            let result = try await body(gateway)
+            try await gateway.stop()
+            return result
+        } catch {
+            try? await gateway.stop()
+            throw error
+        }
+    }
+
+    static func start(
+        configuration: GatewayConfiguration = GatewayConfiguration(),
+        options: SessionOptions = SessionOptions()
+    ) async throws -> TestGateway {
+        GatewayMetrics.bootstrap()
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        var logger = Logger(label: "gateway-test")
+        logger.logLevel = .warning
+        let sessions = SessionService(
+            store: MemoryUserStore(),
+            authenticator: TestAuthenticator.make(),
+            options: options,
+            logger: logger
+        )
+        let (addresses, listening) = AsyncStream.makeStream(of: ListeningAddress.self)
+        let application = GatewayApplication(
+            configuration: configuration,
+            sessions: sessions,
+            logger: logger,
+            onListening: { address in
+                listening.yield(address)
+                listening.finish()
+            }
+        )
+        let group = ServiceGroup(services: [application], logger: logger)
+        let running = Task {
+            defer { listening.finish() }
+            try await group.run()
+        }
+        for await address in addresses {
+            return TestGateway(address: address, sessions: sessions, group: group, running: running)
+        }
+        try await running.value
+        throw Failure(description: "the gateway stopped before listening")
+    }
+
+    /// Shuts down gracefully, as SIGTERM does in `serve`, and waits until it has stopped.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    // MARK: Clients
+
+    /// A new WebSocket connection to `/v1/session`.
+    func connect(headers: HTTPFields = [:]) async throws -> WebSocketTestClient {
+        try await WebSocketTestClient.connect(to: address.webSocketURL, headers: headers)
+    }
+
+    /// One HTTP request on a fresh connection.
+    func http(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields = [:]) async throws -> TestClient.Response {
+        try await TestClient.withClient(host: address.host, port: address.port) { client in
+            try await client.execute(TestClient.Request(path, method: method, headers: headers))
+        }
+    }
+
+    /// The body of an HTTP response, as a JSON object.
+    static func json(_ response: TestClient.Response) throws -> JSONObject {
+        guard let body = response.body, case .object(let object) = try JSONParser.parse(body.readableBytesView) else {
+            throw Failure(description: "not a JSON object: \(String(buffer: response.body ?? ByteBuffer()))")
+        }
+        return object
+    }
+}

@@ -1,0 +1,121 @@
+import ChatFunctions
+import Foundation
+import StrictJSON
+import Testing
+@testable import SessionCore
+
+/// What only a store on a real SQLite file can show: persistence across restarts and concurrency.
+@Suite struct SQLiteUserStoreTests {
+    let directory: TemporaryDirectory
+    let now = Date(timeIntervalSince1970: 1_790_000_000.25)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    @Test func restartOnTheSameFileKeepsUsersAndIds() async throws {
+        let path = directory.file("users.sqlite")
+        let first = try SQLiteUserStore(path: path, logger: quietLogger)
+        let guest = try await first.findOrCreateGuest(named: "visitor", at: now)
+        let person = try await first.createOrUpgrade(
+            named: "jane", profile: Profile(displayName: "Jane", properties: ["team": "blue"]), at: now
+        )
+        try await first.recordSessionStart(SessionRecord(id: "s-1", userID: person.id, startedAt: now, remoteAddress: "::1"))
+        try await first.close()
+
+        let reopened = try SQLiteUserStore(path: path, logger: quietLogger)
+        #expect(try await reopened.user(named: "visitor") == guest)
+        #expect(try await reopened.user(named: "jane") == person)
+        #expect(try await reopened.sessions(ofUser: person.id).map(\.id) == ["s-1"])
+        let next = try await reopened.findOrCreateGuest(named: "newcomer", at: now)
+        #expect(next.id > person.id, "ids go on from where the last run stopped")
+        try await reopened.close()
+    }
+
+    @Test func propertiesSurviveAsJSONWithIntegersAndFloatsApart() async throws {
+        let path = directory.file("users.sqlite")
+        let properties: JSONObject = [
+            "integer": .integer(1), "float": .double(1.0), "big": .integer(9_007_199_254_740_993),
+            "negative": .double(-0.5), "text": "caf\u{E9} \u{1F600} \"quoted\"\n", "none": .null, "flag": true,
+            "nested": ["list": [.integer(1), .double(2.5), .null, "x", ["deep": .integer(-3)]]],
+        ]
+        let store = try SQLiteUserStore(path: path, logger: quietLogger)
+        _ = try await store.createOrUpgrade(named: "jane", profile: Profile(properties: properties), at: now)
+        try await store.close()
+
+        let reopened = try SQLiteUserStore(path: path, logger: quietLogger)
+        let stored = try #require(try await reopened.user(named: "jane")).properties
+        #expect(stored == properties)
+        #expect(stored["integer"] == .integer(1))
+        #expect(stored["float"] == .double(1.0))
+        #expect(stored["big"] == .integer(9_007_199_254_740_993))
+        #expect(stored.keys == properties.keys, "member order is kept")
+        try await reopened.close()
+    }
+
+    @Test func aStartsUserIsVisibleToAnotherConnectionAsSoonAsTheStartReturns() async throws {
+        // "Committed, not queued": a second, independent pool on the same file must see the user.
+        let path = directory.file("users.sqlite")
+        let store = try SQLiteUserStore(path: path, logger: quietLogger)
+        let service = SessionService(
+            store: store, authenticator: ScriptedAuthenticator(), options: SessionOptions(), logger: quietLogger
+        )
+        let session = try await service.start(
+            StartRequest(username: "jane", authParams: ["action": "allow"], remoteAddress: "127.0.0.1"),
+            onServerEnd: { _, _ in }
+        ).get()
+
+        let observer = try SQLiteUserStore(path: path, logger: quietLogger)
+        let seen = try #require(try await observer.user(named: "jane"))
+        #expect(seen.id == session.user.id)
+        #expect(!seen.isGuest)
+        #expect(try await observer.sessions(ofUser: seen.id).map(\.id) == [session.id])
+        try await observer.close()
+        await service.shutdown()
+    }
+
+    @Test func concurrentAuthenticatedStartsForOneNewUsernameCreateExactlyOneUser() async throws {
+        let store = try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger)
+        let service = SessionService(
+            store: store, authenticator: ScriptedAuthenticator(), options: SessionOptions(), logger: quietLogger
+        )
+        let request = StartRequest(
+            username: "newbie", authParams: ["action": "allow", "delayMilliseconds": 20], remoteAddress: "10.0.0.1"
+        )
+        let userIDs = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<24 {
+                group.addTask { try await service.start(request, onServerEnd: { _, _ in }).get().user.id }
+            }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(userIDs.count == 24)
+        #expect(Set(userIDs).count == 1)
+        #expect(try await store.userCount() == 1)
+        #expect(service.activeSessionCount == 24)
+        await service.shutdown()
+    }
+
+    @Test func concurrentGuestStartsForOneNewUsernameCreateExactlyOneGuest() async throws {
+        let store = try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger)
+        let guests = try await withThrowingTaskGroup(of: StoredUser.self) { group in
+            for _ in 0..<24 {
+                group.addTask { try await store.findOrCreateGuest(named: "visitor", at: Date()) }
+            }
+            return try await group.reduce(into: [StoredUser]()) { $0.append($1) }
+        }
+        #expect(Set(guests.map(\.id)).count == 1)
+        #expect(guests.allSatisfy { $0.isGuest })
+        #expect(try await store.userCount() == 1)
+        try await store.close()
+    }
+
+    @Test func aFileThatCannotBeOpenedIsAClearError() throws {
+        let path = directory.file("missing-folder/users.sqlite")
+        #expect {
+            try SQLiteUserStore(path: path, logger: quietLogger)
+        } throws: { error in
+            guard case UserStoreError.cannotOpen(let location, _) = error else { return false }
+            return location == "sqlite:\(path)"
+        }
+    }
+}
