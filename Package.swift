@@ -124,7 +124,16 @@ let package = Package(
 
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: strict),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "StrictJSON"], swiftSettings: strict),
-        .testTarget(name: "ChatFunctionsTests", dependencies: ["ChatFunctions", "LuaRuntime", "StrictJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "ChatFunctionsTests",
+            dependencies: [
+                "ChatFunctions", "LuaRuntime", "StrictJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "ChatFunctions", "StrictJSON"], swiftSettings: strict),
         .testTarget(name: "FunctionTestKitTests", dependencies: ["FunctionTestKit", "SessionCore", "ChatFunctions"], swiftSettings: strict),
         .testTarget(

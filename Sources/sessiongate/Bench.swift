@@ -1,7 +1,100 @@
 import ArgumentParser
+import ChatFunctions
+import Foundation
+import Logging
+import StrictJSON
 
-// Placeholder until the subcommand is built; replaced by its real implementation.
+/// `sessiongate bench [DIR] --username U …`: runs the chain N times through the state pool
+/// and prints what one authentication costs.
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench")
-    func run() async throws { throw ExitCode(ExitStatus.usage) }
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Runs the pipeline N times in-process through the state pool and prints the median and p99 cost."
+    )
+
+    @Argument(help: "The functions folder.")
+    var directory: String = "./functions"
+
+    @Option(help: "The username of every start.")
+    var username: String
+
+    @Option(help: "The auth params, a JSON object (default {}).")
+    var authParams: String?
+
+    @Option(help: "How many authentications to run.")
+    var iterations: Int = 100_000
+
+    @Option(help: "Lua states running concurrently (one caller task each).")
+    var workers: Int = 1
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() async throws {
+        let params = try CLISupport.authParams(authParams)
+        CLISupport.bootstrapQuietLogging()
+        let pool: FunctionPool
+        do {
+            pool = try FunctionPool(folder: directory, options: FunctionPoolOptions(
+                workers: workers, queueLimit: workers * 4, secrets: CLISupport.environmentSecrets,
+                logger: Logger(label: "sessiongate.bench")))
+        } catch let error as FunctionLoadError {
+            throw CLISupport.fail(loading: error, folder: directory, toStandardOutput: false)
+        }
+        let event = AuthenticationEvent(username: username, authParams: params, remoteAddress: "127.0.0.1")
+        _ = await pool.authenticate(event)  // warm the states
+        let perWorker = (0..<workers).map { iterations / workers + ($0 < iterations % workers ? 1 : 0) }
+        let started = ContinuousClock.now
+        let samples = await withTaskGroup(of: ([Int64], Verdict?).self) { group in
+            for count in perWorker {
+                group.addTask {
+                    var durations: [Int64] = []
+                    durations.reserveCapacity(count)
+                    var last: Verdict?
+                    for _ in 0..<count {
+                        let t0 = ContinuousClock.now
+                        last = await pool.authenticate(event)
+                        durations.append((ContinuousClock.now - t0).nanosecondsValue)
+                    }
+                    return (durations, last)
+                }
+            }
+            var all: [Int64] = []
+            var verdict: Verdict?
+            for await (durations, last) in group {
+                all.append(contentsOf: durations)
+                verdict = verdict ?? last
+            }
+            return (all, verdict)
+        }
+        let elapsed = ContinuousClock.now - started
+        await pool.shutdown()
+        let sorted = samples.0.sorted()
+        let median = sorted[sorted.count / 2]
+        let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+        let rate = Double(sorted.count) / max(elapsed.secondsValue, 1e-9)
+        if let verdict = samples.1 { print("verdict: \(Self.describe(verdict))") }
+        print("\(sorted.count) calls, \(median) ns/call median, \(p99) ns/call p99, \(String(format: "%.0f", rate)) calls/s")
+    }
+
+    static func describe(_ verdict: Verdict) -> String {
+        switch verdict {
+        case .allowed: return "allowed"
+        case .denied(let message, let reason): return "denied (\(message)\(reason.map { ", \($0)" } ?? ""))"
+        case .functionError(let failure): return "function error: \(failure.message)"
+        case .timedOut: return "function timeout"
+        case .outOfMemory: return "function memory"
+        case .overloaded: return "overloaded"
+        }
+    }
+}
+
+extension Duration {
+    var nanosecondsValue: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+    var secondsValue: Double { Double(nanosecondsValue) / 1e9 }
 }

@@ -41,7 +41,7 @@ struct Connect: AsyncParsableCommand {
         let events = client.sessionEndedEvents()
 
         let result = await client.startSession(username: username, authParams: try parsedAuthParams())
-        Self.printLine(result.jsonObject)
+        Self.printLine(result.jsonText)
         guard result.session != nil else {
             if let error = result.error, error.code.isTransport {
                 Self.printError("sessiongate connect: \(error.message)")
@@ -60,7 +60,7 @@ struct Connect: AsyncParsableCommand {
             }
             await client.close()
         case .sessionEnded(let event):
-            Self.printLine(event.jsonObject)
+            Self.printLine(event.jsonText)
             await client.close()
             if event.reason == .connectionLost {
                 throw ExitCode(ExitStatus.failure)
@@ -83,8 +83,7 @@ struct Connect: AsyncParsableCommand {
         return object
     }
 
-    private static func printLine(_ value: JSONValue) {
-        let text = (try? value.jsonText()) ?? #"{"succeeded":false}"#
+    private static func printLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 

@@ -1,7 +1,59 @@
 import ArgumentParser
+import ChatFunctions
+import Foundation
+import Logging
+import SessionCore
+import StrictJSON
 
-// Placeholder until the subcommand is built; replaced by its real implementation.
+/// `sessiongate invoke [DIR] --username U [--auth-params JSON]`: one authenticated start
+/// against an empty store, printed as one JSON object.
 struct Invoke: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "invoke")
-    func run() async throws { throw ExitCode(ExitStatus.usage) }
+    static let configuration = CommandConfiguration(
+        commandName: "invoke",
+        abstract: "Runs the authentication pipeline once against an empty store and prints the verdict as JSON."
+    )
+
+    @Argument(help: "The functions folder.")
+    var directory: String = "./functions"
+
+    @Option(help: "The username of the start.")
+    var username: String
+
+    @Option(help: "The auth params, a JSON object (default {}).")
+    var authParams: String?
+
+    func run() async throws {
+        let params = try CLISupport.authParams(authParams)
+        CLISupport.bootstrapQuietLogging()
+        let logger = Logger(label: "sessiongate.invoke")
+        let pool: FunctionPool
+        do {
+            pool = try FunctionPool(folder: directory, options: FunctionPoolOptions(
+                workers: 1, secrets: CLISupport.environmentSecrets, logger: logger))
+        } catch let error as FunctionLoadError {
+            throw CLISupport.fail(loading: error, folder: directory, toStandardOutput: false)
+        }
+        let service = SessionService(
+            store: MemoryUserStore(), authenticator: pool,
+            options: SessionOptions(guestsAllowed: true, usernameFailureLimit: nil, addressFailureLimit: nil),
+            logger: logger)
+        let result = await service.start(
+            StartRequest(username: .string(username), authParams: .object(params), remoteAddress: "127.0.0.1",
+                         userAgent: "sessiongate-invoke", origin: nil),
+            onServerEnd: { _, _ in })
+        await service.shutdown()
+        await pool.shutdown()
+        var verdict = JSONObject()
+        switch result {
+        case .success(let session):
+            verdict["allowed"] = .bool(true)
+            verdict["user"] = session.user.jsonValue
+            CLISupport.write(.object(verdict))
+        case .failure(let error):
+            verdict["allowed"] = .bool(false)
+            verdict["error"] = error.jsonValue
+            CLISupport.write(.object(verdict))
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
 }

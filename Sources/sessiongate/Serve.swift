@@ -162,13 +162,10 @@ struct Serve: AsyncParsableCommand {
         )
         do {
             return try FunctionPool(folder: settings.functions, options: options)
-        } catch let error as FunctionLoadError {
+        } catch {
             for problem in error.problems {
                 StandardError.write(problem + "\n")
             }
-            throw ExitCode(ExitStatus.usage)
-        } catch {
-            StandardError.write("\(settings.functions): \(error)\n")
             throw ExitCode(ExitStatus.usage)
         }
     }

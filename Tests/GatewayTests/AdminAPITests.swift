@@ -11,16 +11,16 @@ import Testing
     static let authorized: HTTPFields = [.authorization: "Bearer \(token)"]
 
     @Test func withoutATokenTheAdminAPIIsNotThere() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             #expect(try await gateway.http(.get, "/v1/admin/sessions").status == .notFound)
             #expect(try await gateway.http(.get, "/v1/admin/sessions", headers: Self.authorized).status == .notFound)
             #expect(try await gateway.http(.delete, "/v1/admin/sessions/x", headers: Self.authorized).status == .notFound)
         }
     }
 
-    @Test(arguments: [nil, "Bearer wrong-token", "Bearer \(token)x", "Basic \(token)", "Bearer", "\(token)"])
+    @Test(arguments: [nil, "Bearer wrong-token", "Bearer \(AdminAPITests.token)x", "Basic \(AdminAPITests.token)", "Bearer", AdminAPITests.token])
     func wrongOrMissingTokenIsUnauthorized(authorization: String?) async throws {
-        try await TestGateway.with(configuration: Self.configuration) { gateway in
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
             var headers = HTTPFields()
             if let authorization { headers[.authorization] = authorization }
             #expect(try await gateway.http(.get, "/v1/admin/sessions", headers: headers).status == .unauthorized)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func listsActiveSessions() async throws {
-        try await TestGateway.with(configuration: Self.configuration) { gateway in
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
             let empty = try await gateway.http(.get, "/v1/admin/sessions", headers: Self.authorized)
             #expect(empty.status == .ok)
             #expect(try TestGateway.json(empty) == ["sessions": []])
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func revokeSendsSessionEndedAndKeepsTheConnectionOpen() async throws {
-        try await TestGateway.with(configuration: Self.configuration) { gateway in
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
             let client = try await gateway.connect()
             let session = expectSession(try await client.request(Wire.start(Wire.username())))
             let id = try #require(session["id"]?.stringValue)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func revokingAnUnknownSessionIsNotFound() async throws {
-        try await TestGateway.with(configuration: Self.configuration) { gateway in
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
             let response = try await gateway.http(.delete, "/v1/admin/sessions/no-such-session", headers: Self.authorized)
             #expect(response.status == .notFound)
         }

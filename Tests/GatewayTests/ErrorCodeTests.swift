@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func transportErrorsComeBeforeTheService() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             client.send(text: "{")
             expectCode(try await client.receive(), "invalid_request")
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func startErrorsOfTheSessionService() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             expectCode(try await client.request(Wire.start()), "invalid_username")
             expectCode(try await client.request(Wire.start(.integer(5))), "invalid_username")
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func guestStartForAnAuthenticatedUserNeedsAuthentication() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             let name = Wire.username("real")
             expectSession(try await client.request(Wire.start(name, authParams: Wire.allow())))
@@ -59,7 +59,7 @@ import Testing
     @Test func guestStartsAreRefusedWhenGuestsAreOff() async throws {
         var options = SessionOptions()
         options.guestsAllowed = false
-        try await TestGateway.with(options: options) { gateway in
+        try await TestGateway.with(options: options) { gateway async throws in
             let client = try await gateway.connect()
             expectCode(try await client.request(Wire.start(Wire.username())), "guest_sessions_disabled")
             expectSession(try await client.request(Wire.start(Wire.username(), authParams: Wire.allow())))
@@ -70,7 +70,7 @@ import Testing
     @Test func repeatedFailuresAreRateLimitedWithRetryAfter() async throws {
         var options = SessionOptions()
         options.usernameFailureLimit = try FailureLimit.parse("2/1m")
-        try await TestGateway.with(options: options) { gateway in
+        try await TestGateway.with(options: options) { gateway async throws in
             let client = try await gateway.connect()
             let name = Wire.username("victim")
             for _ in 0..<2 {

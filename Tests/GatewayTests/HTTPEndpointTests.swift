@@ -6,7 +6,7 @@ import Testing
 /// `/health`, `/metrics`, the demo page and the browser client (SPEC §5).
 @Suite struct HTTPEndpointTests {
     @Test func healthCountsFunctionsAndSessions() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let response = try await gateway.http(.get, "/health")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func metricsArePrometheusTextWithPrefixedNames() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             expectSession(try await client.request(Wire.start(Wire.username())))
             let response = try await gateway.http(.get, "/metrics")
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func browserClientIsServedAsJavaScript() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let response = try await gateway.http(.get, "/sessiongate.js")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/javascript") == true)
@@ -51,19 +51,19 @@ import Testing
     }
 
     @Test func demoPageIsServedUnlessDisabled() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let response = try await gateway.http(.get, "/")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
         }
-        try await TestGateway.with(configuration: GatewayConfiguration(demoEnabled: false)) { gateway in
+        try await TestGateway.with(configuration: GatewayConfiguration(demoEnabled: false)) { gateway async throws in
             #expect(try await gateway.http(.get, "/").status == .notFound)
             #expect(try await gateway.http(.get, "/sessiongate.js").status == .ok)
         }
     }
 
     @Test func unknownPathIsNotFound() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             #expect(try await gateway.http(.get, "/no/such/page").status == .notFound)
         }
     }

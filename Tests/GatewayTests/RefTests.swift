@@ -7,7 +7,7 @@ import Testing
 @Suite struct RefTests {
     @Test(arguments: ["", "r", String(repeating: "r", count: 64), String(repeating: "é", count: 64), String(repeating: "😀", count: 64)])
     func validRefIsEchoed(ref: String) async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             let reply = try await client.request(Wire.ping(ref: ref))
             #expect(reply == ["ref": .string(ref), "succeeded": true, "pong": true])
@@ -21,7 +21,7 @@ import Testing
         .integer(5), .null, .bool(true), ["a"], ["k": "v"],
     ])
     func invalidRefIsAnInvalidRequestWithoutRef(ref: JSONValue) async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             var request = Wire.ping()
             request["ref"] = ref
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func refIsEchoedOnEveryKindOfError() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             expectFailure(try await client.request(["op": "fly", "ref": "x1"]), "invalid_request", ref: "x1")
             expectFailure(try await client.request(["ref": "x2"]), "invalid_request", ref: "x2")
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func ofDuplicateKeysTheLastWins() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             client.send(text: #"{"op":"fly","ref":"a","op":"ping","ref":"b"}"#)
             #expect(try await client.receive() == ["ref": "b", "succeeded": true, "pong": true])

@@ -6,7 +6,7 @@ import Testing
 /// `ref` echoed only when the request had one.
 @Suite struct ReplyShapeTests {
     @Test func pingIsAnsweredWithPong() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             client.send(Wire.ping())
             #expect(try await client.receiveText() == #"{"succeeded":true,"pong":true}"#)
@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func successfulStartCarriesTheSessionWithItsUser() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             let name = Wire.username("jane")
             let session = expectSession(try await client.request(Wire.start(name, ref: "1")), ref: "1")
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func endSessionRepliesWithPlainSuccess() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             expectSession(try await client.request(Wire.start(Wire.username())))
             client.send(Wire.end(ref: "2"))
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func failureRepliesHoldTypeCodeMessageAndReason() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             client.send(Wire.start(Wire.username(), authParams: ["action": "deny"], ref: "1"))
             #expect(try await client.receiveText()
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func authenticatedStartCreatesANonGuestUser() async throws {
-        try await TestGateway.with { gateway in
+        try await TestGateway.with { gateway async throws in
             let client = try await gateway.connect()
             let session = expectSession(try await client.request(Wire.start(Wire.username(), authParams: ["action": "profile"])))
             let user = session["user"]?.objectValue ?? JSONObject()

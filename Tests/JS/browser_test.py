@@ -159,11 +159,14 @@ def main():
         return driver.find_element(By.ID, id)
 
     def text_of(id):
-        return element(id).text.strip()
+        # textContent, not .text: CSS may transform what is rendered (the badge is uppercase).
+        return (element(id).get_attribute("textContent") or "").strip()
 
     def wait_text(id, expected):
-        wait.until(until.text_to_be_present_in_element((By.ID, id), expected))
-        assert text_of(id) == expected, f"#{id} is {text_of(id)!r}, expected {expected!r}"
+        try:
+            wait.until(lambda _: text_of(id) == expected)
+        except Exception:
+            raise AssertionError(f"#{id} is {text_of(id)!r}, expected {expected!r}") from None
 
     def type_into(id, value):
         field = element(id)

@@ -128,7 +128,7 @@ def main():
 
     def request(message, shown=None):
         text = json.dumps(message, separators=(",", ":"))
-        print(f"→ {json.dumps(shown, separators=(',', ':')) if shown else text}")
+        print(f"→ {json.dumps(shown, separators=(',', ':'), ensure_ascii=False) if shown else text}")
         ws.send_frame(TEXT, text.encode())
         while True:
             reply = ws.read_message()

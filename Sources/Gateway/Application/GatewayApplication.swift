@@ -37,7 +37,7 @@ public struct GatewayApplication: Service {
             router: makeRouter(),
             server: .http1WebSocketUpgrade(
                 configuration: .init(
-                    http1: .init(),
+                    http1: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeout.components.seconds))),
                     ws: .init(
                         maxFrameSize: configuration.maxMessageSize,
                         autoPing: .enabled(timePeriod: configuration.pingInterval),
@@ -50,13 +50,11 @@ public struct GatewayApplication: Service {
                 }
             ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            onServerRunning: { [onListening, logger] channel in
-                let address = ListeningAddress(
+            onServerRunning: { [onListening] channel in
+                await onListening(ListeningAddress(
                     host: channel.localAddress?.ipAddress ?? "unknown",
                     port: channel.localAddress?.port ?? 0
-                )
-                logger.info("Listening", metadata: ["url": "\(address.httpURL)"])
-                await onListening(address)
+                ))
             },
             logger: logger
         )
@@ -82,4 +80,9 @@ public struct GatewayApplication: Service {
         router.addWebRoutes(WebAssets.load(), demoEnabled: configuration.demoEnabled)
         return router
     }
+}
+
+extension GatewayApplication: CustomStringConvertible {
+    /// A plain name: service groups log their services, and the configuration holds the admin token.
+    public var description: String { "GatewayApplication" }
 }

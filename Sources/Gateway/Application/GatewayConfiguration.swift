@@ -17,6 +17,8 @@ public struct GatewayConfiguration: Sendable {
     public var maxMessageSize: Int
     /// How long to wait for the client's close frame after the server closes.
     public var closeTimeout: Duration
+    /// How long an HTTP connection (not upgraded) may stay idle before it is closed.
+    public var httpIdleTimeout: Duration
     /// The registry `/metrics` exposes: the one `GatewayMetrics.bootstrap` feeds.
     public var metricsRegistry: PrometheusCollectorRegistry
 
@@ -28,6 +30,7 @@ public struct GatewayConfiguration: Sendable {
         pingInterval: Duration = .seconds(30),
         maxMessageSize: Int = 64 * 1024,
         closeTimeout: Duration = .seconds(5),
+        httpIdleTimeout: Duration = .seconds(60),
         metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry
     ) {
         self.host = host
@@ -37,6 +40,7 @@ public struct GatewayConfiguration: Sendable {
         self.pingInterval = pingInterval
         self.maxMessageSize = maxMessageSize
         self.closeTimeout = closeTimeout
+        self.httpIdleTimeout = httpIdleTimeout
         self.metricsRegistry = metricsRegistry
     }
 }

@@ -22,3 +22,7 @@ struct SessionDrain: Service {
         await sessions.shutdown()
     }
 }
+
+extension SessionDrain: CustomStringConvertible {
+    var description: String { "SessionDrain" }
+}

@@ -1,3 +1,4 @@
+import Hummingbird
 import HummingbirdWebSocket
 
 /// Joins WebSocket frames into messages and enforces the message size limit (SPEC §2:
@@ -34,27 +35,31 @@ struct MessageAssembler {
     }
 
     mutating func add(_ frame: WebSocketDataFrame) -> Outcome {
-        switch (frame.opcode, pending) {
+        add(opcode: frame.opcode, data: frame.data, fin: frame.fin)
+    }
+
+    mutating func add(opcode: WebSocketDataFrame.Opcode, data: ByteBuffer, fin: Bool) -> Outcome {
+        switch (opcode, pending) {
         case (.text, .none):
-            guard frame.data.readableBytes <= maxMessageSize else { return .tooLarge }
-            if frame.fin { return .text(frame.data) }
-            pending = .text(frame.data)
+            guard data.readableBytes <= maxMessageSize else { return .tooLarge }
+            if fin { return .text(data) }
+            pending = .text(data)
             return .incomplete
 
         case (.binary, .none):
-            guard frame.data.readableBytes <= maxMessageSize else { return .tooLarge }
-            if frame.fin { return .binary }
-            pending = .binary(size: frame.data.readableBytes)
+            guard data.readableBytes <= maxMessageSize else { return .tooLarge }
+            if fin { return .binary }
+            pending = .binary(size: data.readableBytes)
             return .incomplete
 
         case (.continuation, .text(var buffer)):
-            guard buffer.readableBytes + frame.data.readableBytes <= maxMessageSize else {
+            guard buffer.readableBytes + data.readableBytes <= maxMessageSize else {
                 pending = .none
                 return .tooLarge
             }
-            var data = frame.data
+            var data = data
             buffer.writeBuffer(&data)
-            if frame.fin {
+            if fin {
                 pending = .none
                 return .text(buffer)
             }
@@ -62,12 +67,12 @@ struct MessageAssembler {
             return .incomplete
 
         case (.continuation, .binary(let size)):
-            let total = size + frame.data.readableBytes
+            let total = size + data.readableBytes
             guard total <= maxMessageSize else {
                 pending = .none
                 return .tooLarge
             }
-            if frame.fin {
+            if fin {
                 pending = .none
                 return .binary
             }

@@ -1,3 +1,4 @@
+import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import SessionCore

@@ -250,11 +250,11 @@ export class SessionGate {
    */
   close() {
     const socket = this.#socket;
-    this.#session = null;
     this.#socket = null;
     this.#opening = null;
+    this.#session = null;
+    this.#failPending("closed by the client");
     if (socket) {
-      this.#linkEnded(socket, "closed by the client");
       try { socket.close(1000); } catch { /* already closing */ }
     }
   }
@@ -313,44 +313,58 @@ export class SessionGate {
       let opened = false;
       socket.addEventListener("open", () => {
         opened = true;
-        if (this.#opening !== opening) { socket.close(1000); return; } // close() was called meanwhile
+        if (this.#opening !== opening) {
+          // close() was called while connecting.
+          socket.close(1000);
+          reject(new SessionGateError({ code: "connection_failed", message: "The client was closed while connecting" }));
+          return;
+        }
         this.#socket = socket;
         this.#opening = null;
         resolve(socket);
       });
       socket.addEventListener("message", (event) => this.#received(socket, event.data));
-      socket.addEventListener("close", (event) => {
-        if (!opened) {
-          if (this.#opening === opening) this.#opening = null;
-          reject(new SessionGateError({
-            code: "connection_failed",
-            message: `Could not connect to the gateway at ${this.#url} (close code ${event.code})`,
-          }));
-          return;
+      const failed = (detail) => {
+        if (this.#opening === opening) this.#opening = null;
+        reject(new SessionGateError({
+          code: "connection_failed",
+          message: `Could not connect to the gateway at ${this.#url} (${detail})`,
+        }));
+      };
+      const lost = (detail) => {
+        if (this.#socket !== socket) return; // closed by close(), or already handled
+        this.#socket = null;
+        this.#failPending(detail);
+        if (this.#session) {
+          const ended = this.#session;
+          this.#session = null;
+          this.#emit({ sessionId: ended.id, reason: "connection_lost" });
         }
-        this.#linkEnded(socket, `closed by the gateway (code ${event.code})`);
+      };
+      socket.addEventListener("close", (event) => {
+        if (opened) lost(`closed by the gateway (code ${event.code})`);
+        else failed(`close code ${event.code}`);
+      });
+      // Some implementations (Node 20's) report a refused connection with "error" alone.
+      socket.addEventListener("error", () => {
+        if (opened) lost("connection error");
+        else failed("network error");
+        try { socket.close(); } catch { /* not open */ }
       });
     });
     this.#opening = opening;
     return opening;
   }
 
-  /** Fails what waited on `socket` and reports a session lost with it. */
-  #linkEnded(socket, detail) {
-    const byClient = this.#socket === null;
-    if (this.#socket === socket) this.#socket = null;
+  /** Fails every request in flight: its connection is gone. */
+  #failPending(detail) {
     for (const entry of [...this.#pending.values()]) {
       entry.settle(new SessionGateError({ code: "connection_lost", message: `The connection to the gateway closed before the reply (${detail})` }));
-    }
-    if (this.#session && !byClient) {
-      const lost = this.#session;
-      this.#session = null;
-      this.#emit({ sessionId: lost.id, reason: "connection_lost" });
     }
   }
 
   #received(socket, data) {
-    if (socket !== this.#socket && this.#socket !== null) return;
+    if (socket !== this.#socket) return;
     if (typeof data !== "string") return; // the protocol has no binary messages
     let message;
     try { message = JSON.parse(data); } catch { return; }

@@ -6,7 +6,8 @@
 /// proxies of the standard libraries, and environments per loaded chunk. The
 /// real globals are emptied at the end, so no script can reach them.
 ///
-/// Returns `newEnvironment`, `defineGlobal` and `setFrozenTime` for the host.
+/// Returns `newEnvironment`, `defineGlobal`, `setFrozenTime`, `installRequire`
+/// and `readonly` for the host.
 enum SandboxPrelude {
     static let chunkName = "=[sandbox]"
 
@@ -125,7 +126,34 @@ end
 
 local function setFrozenTime(seconds) frozen_time = seconds end
 
+-- require(name) for modules the host's searcher finds (text only, never C):
+-- each module runs once in a frozen environment of its own and is cached.
+local guarded_pcall = guards.pcall
+local function installRequire(searcher)
+  local loaded, loading = {}, {}
+  base.require = function(name)
+    if type(name) ~= "string" then
+      error(format("bad argument #1 to 'require' (string expected, got %s)", type(name)), 2)
+    end
+    local cached = loaded[name]
+    if cached ~= nil then return cached end
+    if loading[name] then error(format("require: module '%s' requires itself", name), 2) end
+    local source, chunkname = searcher(name)
+    local env, freeze = newEnvironment(chunkname, true)
+    local chunk, err = load(source, "@" .. chunkname, "t", env)
+    if not chunk then error(err, 0) end
+    loading[name] = true
+    local ok, result = guarded_pcall(chunk, name)
+    loading[name] = nil
+    if not ok then error(result, 0) end
+    freeze()
+    if result == nil then result = true end
+    loaded[name] = result
+    return result
+  end
+end
+
 for k in next, G do G[k] = nil end
-return newEnvironment, defineGlobal, setFrozenTime
+return newEnvironment, defineGlobal, setFrozenTime, installRequire, readonly
 """#
 }

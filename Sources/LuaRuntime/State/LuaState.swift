@@ -64,6 +64,8 @@ public final class LuaState {
     private var newEnvironmentFunction = LuaReference(id: LUA_NOREF)
     private var defineGlobalFunction = LuaReference(id: LUA_NOREF)
     private var setFrozenTimeFunction = LuaReference(id: LUA_NOREF)
+    private var installRequireFunction = LuaReference(id: LUA_NOREF)
+    private var readonlyFunction = LuaReference(id: LUA_NOREF)
 
     /// False once a call hit a limit; the state must then be replaced.
     public private(set) var isUsable = true
@@ -104,7 +106,9 @@ public final class LuaState {
         let guards = try popReference()
         let base = lua_gettop(L)
         let status = invoke(prelude, deadline: .none) { $0.push(guards) }
-        guard status == LUA_OK, lua_gettop(L) - base == 3 else { throw failure(status: status) }
+        guard status == LUA_OK, lua_gettop(L) - base == 5 else { throw failure(status: status) }
+        readonlyFunction = try popReference()
+        installRequireFunction = try popReference()
         setFrozenTimeFunction = try popReference()
         defineGlobalFunction = try popReference()
         newEnvironmentFunction = try popReference()
@@ -313,6 +317,24 @@ public final class LuaState {
             if let seconds { b.push(seconds) } else { b.pushNil() }
         }
         guard status == LUA_OK else { throw failure(status: status) }
+    }
+
+    /// Defines `require`: `searcher(name)` returns a module's source and chunk
+    /// name, or throws (not found, a bad name). Modules run once, frozen, cached.
+    public func installRequire(_ searcher: @escaping HostFunction) throws(LuaError) {
+        let function = try makeFunction(named: "require", searcher)
+        defer { release(function) }
+        let status = invoke(installRequireFunction, deadline: .none) { $0.push(function) }
+        guard status == LUA_OK else { throw failure(status: status) }
+    }
+
+    /// A read-only proxy of a referenced table (writes and rawset raise).
+    public func readOnlyReference(to table: LuaReference, name: String) throws(LuaError) -> LuaReference {
+        guard let proxy = try callReturningReference(readonlyFunction, deadline: .none, arguments: {
+            $0.push(table)
+            $0.push(name)
+        }) else { throw .conversion("not a table") }
+        return proxy
     }
 
     // MARK: Errors

@@ -57,7 +57,7 @@ public actor SessionGateClient {
         self.configuration = configuration
     }
 
-    /// Makes a client for the gateway at `url`; see ``init(url:configuration:)-(String,_)``.
+    /// Makes a client for the gateway at `url`: `ws://HOST:PORT/v1/session` or `http://HOST:PORT`.
     public init(url: URL, configuration: Configuration = Configuration()) {
         self.init(url: url.absoluteString, configuration: configuration)
     }

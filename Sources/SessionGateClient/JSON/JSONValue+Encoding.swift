@@ -10,11 +10,20 @@ extension JSONValue {
     /// Fails only for a `double` that is NaN or infinite, which JSON cannot express.
     public func jsonText() throws(EncodingError) -> String {
         var output = ""
-        try write(to: &output)
+        try write(to: &output, ranking: [:])
         return output
     }
 
-    private func write(to output: inout String) throws(EncodingError) {
+    /// Compact JSON text with the keys named in `keyOrder` first, in that order, at every
+    /// level, and the other keys sorted after them.
+    public func jsonText(keyOrder: [String]) throws(EncodingError) -> String {
+        var output = ""
+        let ranking = Dictionary(keyOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        try write(to: &output, ranking: ranking)
+        return output
+    }
+
+    private func write(to output: inout String, ranking: [String: Int]) throws(EncodingError) {
         switch self {
         case .null:
             output += "null"
@@ -35,16 +44,20 @@ extension JSONValue {
             output += "["
             for (index, element) in elements.enumerated() {
                 if index > 0 { output += "," }
-                try element.write(to: &output)
+                try element.write(to: &output, ranking: ranking)
             }
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            let keys = members.keys.sorted { left, right in
+                let (leftRank, rightRank) = (ranking[left] ?? Int.max, ranking[right] ?? Int.max)
+                return leftRank != rightRank ? leftRank < rightRank : left < right
+            }
+            for (index, key) in keys.enumerated() {
                 if index > 0 { output += "," }
                 Self.writeString(key, to: &output)
                 output += ":"
-                try members[key]!.write(to: &output)
+                try members[key]!.write(to: &output, ranking: ranking)
             }
             output += "}"
         }
@@ -77,4 +90,15 @@ extension JSONValue: CustomStringConvertible {
     public var description: String {
         (try? jsonText()) ?? "<not JSON: non-finite number>"
     }
+}
+
+extension JSONValue {
+    /// The order SPEC §2's examples give the keys of replies, errors, sessions, users and
+    /// events, merged into one ranking; for output that reads like the wire.
+    static let wireKeyOrder = [
+        "event", "ref", "succeeded", "session", "error", "pong",
+        "id", "type", "code", "message", "sessionId", "reason", "retryAfter",
+        "startedAt", "user", "name", "displayName", "displayPictureUrl", "isGuest",
+        "presence", "status", "online", "properties", "createdTime",
+    ]
 }

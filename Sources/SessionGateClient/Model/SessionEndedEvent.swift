@@ -32,4 +32,9 @@ public struct SessionEndedEvent: Sendable, Hashable {
     public var jsonObject: JSONValue {
         ["event": "sessionEnded", "sessionId": .string(sessionId), "reason": .string(reason.rawValue)]
     }
+
+    /// ``jsonObject`` as one line of compact JSON, keys in the order the gateway sends them.
+    public var jsonText: String {
+        (try? jsonObject.jsonText(keyOrder: JSONValue.wireKeyOrder)) ?? "{}"
+    }
 }

@@ -35,4 +35,9 @@ public enum StartSessionResult: Sendable, Hashable {
         case .failed(let error): ["succeeded": false, "error": error.jsonObject]
         }
     }
+
+    /// ``jsonObject`` as one line of compact JSON, keys in the order the gateway sends them.
+    public var jsonText: String {
+        (try? jsonObject.jsonText(keyOrder: JSONValue.wireKeyOrder)) ?? #"{"succeeded":false}"#
+    }
 }

@@ -7,8 +7,12 @@ struct FunctionWatcher: Service {
     let pool: FunctionPool
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await pool.watch()
         }
     }
+}
+
+extension FunctionWatcher: CustomStringConvertible {
+    var description: String { "FunctionWatcher" }
 }

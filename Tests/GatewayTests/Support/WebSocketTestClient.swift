@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import HummingbirdWSClient
 import Logging
 import StrictJSON
@@ -143,8 +144,8 @@ final class WebSocketTestClient: Sendable {
         _ = try? await connection.value
     }
 
-    /// Waits until the server closes the connection; returns its close code.
-    func closedByServer(timeout: Duration = .seconds(5)) async throws -> WebSocketErrorCode? {
+    /// Waits until the server closes the connection; returns its close frame, if it sent one.
+    func closedByServer(timeout: Duration = .seconds(5)) async throws -> WebSocketCloseFrame? {
         let result = try await withThrowingTaskGroup(of: WebSocketCloseFrame??.self) { group in
             group.addTask { try await .some(self.connection.value) }
             group.addTask {
@@ -159,6 +160,6 @@ final class WebSocketTestClient: Sendable {
             throw Failure(description: "the server did not close the connection within \(timeout)")
         }
         commands.finish()
-        return closeFrame?.closeCode
+        return closeFrame
     }
 }

@@ -41,8 +41,11 @@ import Testing
     }
 
     @Test func badRefIsRejectedWithoutRef() {
-        let rejected = parse(#"{"op":"ping","ref":1}"#)
-        #expect(rejected == .failure(RejectedRequest(ref: nil, "ref must be a string of at most 64 characters")))
+        guard case .failure(let rejected) = parse(#"{"op":"ping","ref":1}"#) else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(rejected == RejectedRequest(ref: nil, "ref must be a string of at most 64 characters"))
     }
 
     @Test func unknownOpIsRejectedWithItsRef() throws {
@@ -59,14 +62,5 @@ import Testing
         #expect((try? parse(#"{"op":"ping","ref":"\#(sixtyFourFlags)"}"#).get().ref) == sixtyFourFlags)
         let sixtyFiveScalars = sixtyFourFlags + "a"
         #expect((try? parse(#"{"op":"ping","ref":"\#(sixtyFiveScalars)"}"#).get()) == nil)
-    }
-}
-
-extension Result where Success == ClientRequest, Failure == RejectedRequest {
-    static func == (lhs: Self, rhs: Self) -> Bool {
-        switch (lhs, rhs) {
-        case (.failure(let a), .failure(let b)): a == b
-        default: false
-        }
     }
 }

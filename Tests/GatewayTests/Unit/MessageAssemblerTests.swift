@@ -1,13 +1,12 @@
 @testable import Gateway
-import HummingbirdWebSocket
+import Hummingbird
+import HummingbirdWSClient
 import Testing
 
 /// Joining frames into messages and the 64 KiB limit, without a socket.
 @Suite struct MessageAssemblerTests {
     private func outcome(_ assembler: inout MessageAssembler, _ opcode: WebSocketDataFrame.Opcode, _ text: String, fin: Bool) -> String {
-        var frame = WebSocketDataFrame(opcode: opcode, data: ByteBuffer(string: text), fin: fin)
-        frame.fin = fin
-        switch assembler.add(frame) {
+        switch assembler.add(opcode: opcode, data: ByteBuffer(string: text), fin: fin) {
         case .incomplete: return "incomplete"
         case .text(let bytes): return "text:" + String(buffer: bytes)
         case .binary: return "binary"

@@ -1,0 +1,70 @@
+/// Where a test failed and why.
+public struct TestFailure: Error, Sendable, Equatable {
+    /// The file Lua named in the error: the test file for a failed assertion, a module or a
+    /// function file when the error came from there.
+    public var file: String
+    /// The line, when Lua gave one (an error raised with level 0 has none).
+    public var line: Int?
+    /// The message without its position.
+    public var message: String
+
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// `FILE:LINE`, or `FILE` without a line.
+    public var location: String { line.map { "\(file):\($0)" } ?? file }
+
+    /// Splits `file.lua:12: message`, as Lua positions its errors; without a position, the
+    /// failure is put at `fallbackFile:fallbackLine`.
+    static func parse(_ text: String, fallbackFile: String, fallbackLine: Int?) -> TestFailure {
+        let firstLine = text.prefix { $0 != "\n" }
+        var search = firstLine.startIndex
+        while let colon = firstLine[search...].firstIndex(of: ":") {
+            let digits = firstLine[firstLine.index(after: colon)...].prefix { $0.isASCII && $0.isNumber }
+            let afterDigits = digits.endIndex
+            if !digits.isEmpty, colon > firstLine.startIndex,
+                text[afterDigits...].hasPrefix(": "), let line = Int(digits)
+            {
+                let message = text[text.index(afterDigits, offsetBy: 2)...]
+                return TestFailure(file: String(text[..<colon]), line: line, message: String(message))
+            }
+            search = firstLine.index(after: colon)
+        }
+        return TestFailure(file: fallbackFile, line: fallbackLine, message: text)
+    }
+}
+
+/// One `it` of a test file.
+public struct TestCaseResult: Sendable {
+    /// The names of its `describe` blocks and its own, joined with spaces.
+    public var name: String
+    /// Where its `it` is.
+    public var file: String
+    public var line: Int?
+    /// `nil` when it passed.
+    public var failure: TestFailure?
+    public var duration: Duration
+    /// What the test printed.
+    public var output: [String]
+    /// What the functions and the pipeline logged during the test (shown when it fails).
+    public var log: [String]
+
+    public var passed: Bool { failure == nil }
+}
+
+/// One `*_test.lua` file.
+public struct TestFileResult: Sendable {
+    /// The file as reports name it, e.g. `functions/demo_test.lua`.
+    public var file: String
+    /// The tests that ran (those the filter selected), in file order.
+    public var cases: [TestCaseResult]
+    /// The file did not compile, could not be read, or raised outside any `it`: one failure.
+    public var loadFailure: TestFailure?
+    public var duration: Duration
+
+    public var passed: Int { cases.count { $0.passed } }
+    public var failed: Int { cases.count { !$0.passed } + (loadFailure == nil ? 0 : 1) }
+}

@@ -1,0 +1,116 @@
+import ChatFunctions
+import Foundation
+import Logging
+import StrictJSON
+import Testing
+
+@Suite struct PoolTests {
+    static let decide = fn("""
+        local n = event.authParams.n
+        if n % 3 == 0 then return {displayName = "allowed-" .. n} end
+        if n % 3 == 1 then return false, {message = "denied-" .. n, reason = "odd"} end
+        return nil
+        """)
+
+    func expected(_ n: Int) -> Verdict {
+        switch n % 3 {
+        case 0: return .allowed(Profile(displayName: "allowed-\(n)"))
+        case 1: return .denied(message: "denied-\(n)", reason: "odd")
+        default: return .denied(message: Verdict.noFunctionAllowed, reason: nil)
+        }
+    }
+
+    @Test func tenThousandAuthenticationsFromSixtyFourTasksAllGetTheirVerdict() async throws {
+        let fixture = try FolderFixture(["10-decide.lua": Self.decide])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 2, queueLimit: 64))
+        let wrong = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<64 {
+                group.addTask {
+                    var wrong = 0
+                    for i in 0..<157 {
+                        let n = task * 157 + i
+                        let v = await pool.authenticate(event("u\(n)", ["n": .integer(Int64(n))]))
+                        if v != expected(n) { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+        await pool.shutdown()
+    }
+
+    @Test func aFullQueueAnswersOverloaded() async throws {
+        let fixture = try FolderFixture(["10-slow.lua": fn("local t = os.clock() while os.clock() - t < 0.2 do end return true")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, queueLimit: 2))
+        let verdicts = await withTaskGroup(of: Verdict.self) { group in
+            for _ in 0..<6 { group.addTask { await pool.authenticate(event()) } }
+            return await group.reduce(into: [Verdict]()) { $0.append($1) }
+        }
+        #expect(verdicts.filter { $0 == .overloaded }.count == 3)
+        #expect(verdicts.filter { $0 == .allowed(Profile()) }.count == 3)
+        await pool.shutdown()
+    }
+
+    @Test func aStateThatHitALimitIsReplacedAndTheNextCallWorks() async throws {
+        let fixture = try FolderFixture(["10-a.lua": fn("if event.authParams.spin then while true do end end return true")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .milliseconds(100)))
+        #expect(await pool.authenticate(event("u", ["spin": .bool(true)])) == .timedOut)
+        #expect(await pool.authenticate(event()) == .allowed(Profile()))
+        await pool.shutdown()
+    }
+
+    @Test func reloadSwapsInANewSetAndRefusesOneThatDoesNotCompile() async throws {
+        let fixture = try FolderFixture(["10-a.lua": fn("return {displayName = 'v1'}")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1))
+        let first = pool.version
+        try fixture.write("10-a.lua", fn("return {displayName = 'v2'}"))
+        #expect(await pool.reload().isEmpty)
+        #expect(await pool.authenticate(event()) == .allowed(Profile(displayName: "v2")))
+        #expect(pool.version != first)
+        try fixture.write("20-broken.lua", "return function(\n  local = 1\nend")
+        let problems = await pool.reload()
+        #expect(problems.count == 1 && problems[0].contains("20-broken.lua:2:"))
+        #expect(await pool.authenticate(event()) == .allowed(Profile(displayName: "v2")), "the previous set keeps serving")
+        #expect(pool.functionCount == 1)
+        await pool.shutdown()
+    }
+
+    @Test func watchReloadsWithinTwoSeconds() async throws {
+        let fixture = try FolderFixture(["10-a.lua": fn("return {displayName = 'v1'}")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1))
+        let watcher = Task { await pool.watch() }
+        defer { watcher.cancel() }
+        try await Task.sleep(for: .milliseconds(100))
+        try fixture.write("10-a.lua", fn("return {displayName = 'changed'}"))
+        let deadline = ContinuousClock.now + .seconds(2)
+        var seen = await pool.authenticate(event())
+        while seen != .allowed(Profile(displayName: "changed")) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            seen = await pool.authenticate(event())
+        }
+        #expect(seen == .allowed(Profile(displayName: "changed")))
+        await pool.shutdown()
+    }
+
+    @Test func fixturesChangeWhatFunctionsSee() async throws {
+        let fixture = try FolderFixture(["10-a.lua": fn("return false, tostring(context.secrets.K) .. '|' .. tostring(context.now())")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1))
+        pool.setFixtures(secrets: ["K": "v"], frozenTime: 12.5)
+        #expect(await pool.authenticate(event()) == .denied(message: "v|12.5", reason: nil))
+        pool.setFixtures(secrets: [:], frozenTime: nil)
+        guard case .denied(let message, _) = await pool.authenticate(event()) else { return }
+        #expect(message.hasPrefix("nil|"))
+        await pool.shutdown()
+    }
+
+    @Test func aPathologicalPatternAnswersWithinTheBudgetPlusAHundredMilliseconds() async throws {
+        let fixture = try FolderFixture(["10-a.lua": fn("return (string.rep('a', 5000)):find('.-.-.-.-.-b') ~= nil")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .milliseconds(200)))
+        let started = ContinuousClock.now
+        #expect(await pool.authenticate(event()) == .timedOut)
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+        await pool.shutdown()
+    }
+}

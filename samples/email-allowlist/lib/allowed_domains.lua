@@ -1,0 +1,5 @@
+-- The email domains whose users may start a session, lowercase.
+return {
+  ["example.com"] = true,
+  ["partner.example"] = true,
+}
