@@ -40,43 +40,51 @@ struct Bench: AsyncParsableCommand {
             pool = try FunctionPool(folder: directory, options: FunctionPoolOptions(
                 workers: workers, queueLimit: workers * 4, secrets: CLISupport.environmentSecrets,
                 logger: Logger(label: "sessiongate.bench")))
-        } catch let error as FunctionLoadError {
+        } catch {
             throw CLISupport.fail(loading: error, folder: directory, toStandardOutput: false)
         }
         let event = AuthenticationEvent(username: username, authParams: params, remoteAddress: "127.0.0.1")
         _ = await pool.authenticate(event)  // warm the states
         let perWorker = (0..<workers).map { iterations / workers + ($0 < iterations % workers ? 1 : 0) }
         let started = ContinuousClock.now
-        let samples = await withTaskGroup(of: ([Int64], Verdict?).self) { group in
-            for count in perWorker {
-                group.addTask {
-                    var durations: [Int64] = []
-                    durations.reserveCapacity(count)
-                    var last: Verdict?
-                    for _ in 0..<count {
-                        let t0 = ContinuousClock.now
-                        last = await pool.authenticate(event)
-                        durations.append((ContinuousClock.now - t0).nanosecondsValue)
-                    }
-                    return (durations, last)
-                }
-            }
-            var all: [Int64] = []
-            var verdict: Verdict?
-            for await (durations, last) in group {
-                all.append(contentsOf: durations)
-                verdict = verdict ?? last
-            }
-            return (all, verdict)
-        }
+        let samples = await Self.measure(pool: pool, event: event, counts: perWorker)
         let elapsed = ContinuousClock.now - started
         await pool.shutdown()
-        let sorted = samples.0.sorted()
+        let sorted = samples.durations.sorted()
         let median = sorted[sorted.count / 2]
         let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
         let rate = Double(sorted.count) / max(elapsed.secondsValue, 1e-9)
-        if let verdict = samples.1 { print("verdict: \(Self.describe(verdict))") }
+        if let verdict = samples.verdict { print("verdict: \(Self.describe(verdict))") }
         print("\(sorted.count) calls, \(median) ns/call median, \(p99) ns/call p99, \(String(format: "%.0f", rate)) calls/s")
+    }
+
+    struct Samples: Sendable {
+        var durations: [Int64] = []
+        var verdict: Verdict?
+    }
+
+    /// One caller task per worker, each timing its calls.
+    static func measure(pool: FunctionPool, event: AuthenticationEvent, counts: [Int]) async -> Samples {
+        await withTaskGroup(of: Samples.self) { group in
+            for count in counts {
+                group.addTask {
+                    var samples = Samples()
+                    samples.durations.reserveCapacity(count)
+                    for _ in 0..<count {
+                        let t0 = ContinuousClock.now
+                        samples.verdict = await pool.authenticate(event)
+                        samples.durations.append((ContinuousClock.now - t0).nanosecondsValue)
+                    }
+                    return samples
+                }
+            }
+            var all = Samples()
+            for await part in group {
+                all.durations.append(contentsOf: part.durations)
+                all.verdict = all.verdict ?? part.verdict
+            }
+            return all
+        }
     }
 
     static func describe(_ verdict: Verdict) -> String {

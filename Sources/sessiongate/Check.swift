@@ -19,7 +19,7 @@ struct Check: AsyncParsableCommand {
             let folder = try FunctionFolder.read(directory)
             _ = try FunctionRunner(folder: folder, settings: RunnerSettings(logger: Logger(label: "sessiongate.check")))
             print("ok: \(folder.functions.count) function(s), \(folder.modules.count) module(s), version \(folder.version)")
-        } catch let error as FunctionLoadError {
+        } catch {
             throw CLISupport.fail(loading: error, folder: directory, toStandardOutput: true)
         }
     }

@@ -30,7 +30,7 @@ struct Invoke: AsyncParsableCommand {
         do {
             pool = try FunctionPool(folder: directory, options: FunctionPoolOptions(
                 workers: 1, secrets: CLISupport.environmentSecrets, logger: logger))
-        } catch let error as FunctionLoadError {
+        } catch {
             throw CLISupport.fail(loading: error, folder: directory, toStandardOutput: false)
         }
         let service = SessionService(

@@ -190,13 +190,3 @@ final class TestFileSession {
         return "(a \(value.typeName) error)"
     }
 }
-
-/// A `*_test.lua` file found in the folder.
-struct TestFile: Sendable {
-    /// Its path on disk.
-    var path: String
-    /// The name reports use, e.g. `functions/tests/jwt_test.lua`.
-    var name: String
-    /// The name inside the folder, which Lua positions use, e.g. `tests/jwt_test.lua`.
-    var shortName: String
-}

@@ -36,35 +36,3 @@ public struct TestFailure: Error, Sendable, Equatable {
         return TestFailure(file: fallbackFile, line: fallbackLine, message: text)
     }
 }
-
-/// One `it` of a test file.
-public struct TestCaseResult: Sendable {
-    /// The names of its `describe` blocks and its own, joined with spaces.
-    public var name: String
-    /// Where its `it` is.
-    public var file: String
-    public var line: Int?
-    /// `nil` when it passed.
-    public var failure: TestFailure?
-    public var duration: Duration
-    /// What the test printed.
-    public var output: [String]
-    /// What the functions and the pipeline logged during the test (shown when it fails).
-    public var log: [String]
-
-    public var passed: Bool { failure == nil }
-}
-
-/// One `*_test.lua` file.
-public struct TestFileResult: Sendable {
-    /// The file as reports name it, e.g. `functions/demo_test.lua`.
-    public var file: String
-    /// The tests that ran (those the filter selected), in file order.
-    public var cases: [TestCaseResult]
-    /// The file did not compile, could not be read, or raised outside any `it`: one failure.
-    public var loadFailure: TestFailure?
-    public var duration: Duration
-
-    public var passed: Int { cases.count { $0.passed } }
-    public var failed: Int { cases.count { !$0.passed } + (loadFailure == nil ? 0 : 1) }
-}

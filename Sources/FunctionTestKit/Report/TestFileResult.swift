@@ -1,0 +1,13 @@
+/// One `*_test.lua` file.
+public struct TestFileResult: Sendable {
+    /// The file as reports name it, e.g. `functions/demo_test.lua`.
+    public var file: String
+    /// The tests that ran (those the filter selected), in file order.
+    public var cases: [TestCaseResult]
+    /// The file did not compile, could not be read, or raised outside any `it`: one failure.
+    public var loadFailure: TestFailure?
+    public var duration: Duration
+
+    public var passed: Int { cases.count { $0.passed } }
+    public var failed: Int { cases.count { !$0.passed } + (loadFailure == nil ? 0 : 1) }
+}
