@@ -27,7 +27,7 @@ test: deps
 test-functions:
 	$(BIN) test functions
 	@for dir in samples/*/; do \
-		if ls $$dir*_test.lua $$dir/tests/*_test.lua >/dev/null 2>&1; then \
+		if ls $$dir*_test.lua $$dir/tests/*_test.lua 2>/dev/null | grep -q .; then \
 			echo "== $$dir"; $(BIN) test $$dir || exit 1; \
 		fi; \
 	done

@@ -128,10 +128,10 @@ void sg_close(lua_State *L) {
 
 /* ---- push programs ---------------------------------------------------- */
 
-static void run_ops(lua_State *L, const sg_op *ops, size_t nops, const char *bytes) {
+static void run_ops(lua_State *L, const sg_op *ops, size_t nops, const char *bytes, int slots) {
+    luaL_checkstack(L, slots, "building a value");
     for (size_t i = 0; i < nops; i++) {
         const sg_op *op = &ops[i];
-        luaL_checkstack(L, 2, "building a value");
         switch (op->code) {
             case SG_OP_NIL: lua_pushnil(L); break;
             case SG_OP_TRUE: lua_pushboolean(L, 1); break;
@@ -156,16 +156,17 @@ typedef struct program {
     int function_ref;
     int nargs;
     int started;  /* the callee began running: the failure may be the script's */
+    int slots;
 } program;
 
 static int push_body(lua_State *L) {
     const program *p = lua_touserdata(L, 1);
-    run_ops(L, p->ops, p->nops, p->bytes);
+    run_ops(L, p->ops, p->nops, p->bytes, p->slots);
     return lua_gettop(L) - 1;
 }
 
-int sg_push(lua_State *L, const sg_op *ops, size_t nops, const char *bytes) {
-    program p = {ops, nops, bytes, LUA_NOREF, 0, 0};
+int sg_push(lua_State *L, const sg_op *ops, size_t nops, const char *bytes, int slots) {
+    program p = {ops, nops, bytes, LUA_NOREF, 0, 0, slots};
     if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
     lua_pushcfunction(L, push_body);
     lua_pushlightuserdata(L, &p);
@@ -192,15 +193,15 @@ static int traceback_handler(lua_State *L) {
 static int call_body(lua_State *L) {
     const program *p = lua_touserdata(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->function_ref);
-    run_ops(L, p->ops, p->nops, p->bytes);
+    run_ops(L, p->ops, p->nops, p->bytes, p->slots);
     ((program *)p)->started = 1;
     lua_call(L, p->nargs, LUA_MULTRET);
     return lua_gettop(L) - 1;
 }
 
 int sg_call(lua_State *L, int function_ref, const sg_op *ops, size_t nops,
-            const char *bytes, int nargs) {
-    program p = {ops, nops, bytes, function_ref, nargs, 0};
+            const char *bytes, int nargs, int slots) {
+    program p = {ops, nops, bytes, function_ref, nargs, 0, slots};
     if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
     int handler = lua_gettop(L) + 1;
     lua_pushcfunction(L, traceback_handler);
@@ -262,7 +263,7 @@ static int host_trampoline(lua_State *L) {
         return lua_error(L);
     }
     int base = lua_gettop(L);
-    run_ops(L, r.ops, r.nops, r.bytes);
+    run_ops(L, r.ops, r.nops, r.bytes, r.slots);
     return lua_gettop(L) - base;
 }
 

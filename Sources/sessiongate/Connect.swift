@@ -35,10 +35,11 @@ struct Connect: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let stopSignals = StopSignals()
         var logger = Logger(label: "sessiongate.connect")
         logger.logLevel = .warning
         let client = SessionGateClient(url: url, configuration: .init(logger: logger))
-        let events = client.sessionEndedEvents()
+        stopSignals.watch(client.sessionEndedEvents())
 
         let result = await client.startSession(username: username, authParams: try parsedAuthParams())
         Self.printLine(result.jsonText)
@@ -50,7 +51,7 @@ struct Connect: AsyncParsableCommand {
             throw ExitCode(ExitStatus.failure)
         }
 
-        switch await StopSignal.wait(events: events) {
+        switch await stopSignals.first() {
         case .interrupted, .inputClosed:
             do {
                 try await client.endSession()

@@ -8,12 +8,19 @@ enum StopSignal: Sendable {
     case interrupted
     case inputClosed
     case sessionEnded(SessionEndedEvent)
+}
 
-    /// Waits for the first of the three.
-    static func wait(events: AsyncStream<SessionEndedEvent>) async -> StopSignal {
-        let (stops, continuation) = AsyncStream<StopSignal>.makeStream()
+/// Listens for every ``StopSignal`` from the moment it is made, so that a Ctrl-C that comes
+/// while the session is still starting is not lost (nor kills the process uncleanly).
+final class StopSignals {
+    private let stops: AsyncStream<StopSignal>
+    private let continuation: AsyncStream<StopSignal>.Continuation
+    private var sources: [any DispatchSourceSignal] = []
+    private var forwarder: Task<Void, Never>?
 
-        var sources: [any DispatchSourceSignal] = []
+    init() {
+        (stops, continuation) = AsyncStream<StopSignal>.makeStream()
+        let continuation = self.continuation
         for number in [SIGINT, SIGTERM] {
             // The default action would kill the process before the session is ended cleanly.
             signal(number, SIG_IGN)
@@ -22,7 +29,6 @@ enum StopSignal: Sendable {
             source.resume()
             sources.append(source)
         }
-
         // A blocking read on a thread of its own; it lives until the process exits.
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -34,19 +40,23 @@ enum StopSignal: Sendable {
             }
             continuation.yield(.inputClosed)
         }
+    }
 
-        let forwarder = Task {
+    /// Also stops on the first of `events`.
+    func watch(_ events: AsyncStream<SessionEndedEvent>) {
+        let continuation = self.continuation
+        forwarder = Task {
             for await event in events {
                 continuation.yield(.sessionEnded(event))
             }
         }
+    }
 
+    /// The first stop signal.
+    func first() async -> StopSignal {
         var iterator = stops.makeAsyncIterator()
         let stop = await iterator.next() ?? .interrupted
-        forwarder.cancel()
-        for source in sources {
-            source.cancel()
-        }
+        forwarder?.cancel()
         return stop
     }
 }

@@ -160,6 +160,28 @@ import Testing
         #expect(report.cases["runs afterwards"]?.passed == true)
     }
 
+    @Test func aTestPastTheMemoryLimitFailsAndTheNextOneStillRuns() async throws {
+        let folder = try TestFolder([
+            "a_test.lua": """
+                it("hogs", function()
+                  local t = {}
+                  for i = 1, 1e8 do t[i] = ("x"):rep(100) .. i end
+                end)
+                it("runs afterwards", function() assert.equals(2, 1 + 1) end)
+                """,
+        ])
+        let report = await folder.run(options: TestRunOptions(testMemoryLimit: 16 << 20))
+        #expect(report.cases["hogs"]?.failure?.message.contains("memory limit") == true)
+        #expect(report.cases["runs afterwards"]?.passed == true)
+    }
+
+    @Test func aFileThatLoopsWhileLoadingFailsAsAFile() async throws {
+        let folder = try TestFolder(["a_test.lua": "while true do end", "b_test.lua": #"it("ok", function() end)"#])
+        let report = await folder.run(options: TestRunOptions(testTimeout: .milliseconds(200)))
+        #expect(report.files.first?.loadFailure?.message.contains("loading the file ran past its time limit") == true)
+        #expect(report.summaryLine == "1 passed, 1 failed")
+    }
+
     @Test func theFilterRunsOnlyTestsWhoseFullNameContainsIt() async throws {
         let folder = try TestFolder([
             "a_test.lua": """

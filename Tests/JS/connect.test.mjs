@@ -3,7 +3,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { startGateway, passwordFunction, gatewayBinary, nextEvent } from "./gateway.mjs";
+import { startGateway, passwordFunction, gatewayBinary } from "./gateway.mjs";
 
 const ADMIN_TOKEN = "T";
 
@@ -118,6 +118,22 @@ describe("sessiongate connect on gateway shutdown", () => {
       await gateway.stop("SIGTERM");
       assert.deepEqual(await run.nextLine(), { event: "sessionEnded", sessionId: reply.session.id, reason: "server_shutdown" });
       assert.equal((await run.exited).code, 0);
+    } finally {
+      await gateway.stop("SIGKILL");
+    }
+  });
+});
+
+describe("sessiongate connect when the gateway dies", () => {
+  test("prints connection_lost and exits 1", async () => {
+    const gateway = await startGateway({ files: {} });
+    try {
+      const run = connect([gateway.wsURL, "--username", "cli-lost"]);
+      const reply = await run.nextLine();
+      assert.equal(reply.succeeded, true, JSON.stringify(reply));
+      await gateway.stop("SIGKILL");
+      assert.deepEqual(await run.nextLine(), { event: "sessionEnded", sessionId: reply.session.id, reason: "connection_lost" });
+      assert.equal((await run.exited).code, 1);
     } finally {
       await gateway.stop("SIGKILL");
     }

@@ -33,6 +33,32 @@ describe("webSocketURL", () => {
   });
 });
 
+describe("sessiongate.js without a gateway", () => {
+  test("authParams that JSON cannot carry fail as invalid_auth_params before connecting", async () => {
+    const sent = [];
+    const gate = new SessionGate("ws://127.0.0.1:1/v1/session", { WebSocket: recordingWebSocket(sent) });
+    const result = await gate.startSession({ username: "x", authParams: { n: 1n } });
+    assert.equal(result.error?.code, "invalid_auth_params");
+    assert.equal(result.error?.source, "client");
+    assert.equal(sent.length, 0);
+  });
+
+  test("a request with no reply fails with timeout", async () => {
+    // A WebSocket that opens and swallows everything: the gateway never answers.
+    class SilentSocket extends EventTarget {
+      readyState = 0;
+      constructor() { super(); setTimeout(() => { this.readyState = 1; this.dispatchEvent(new Event("open")); }, 0); }
+      send() {}
+      close() { this.readyState = 3; }
+    }
+    const gate = new SessionGate("ws://127.0.0.1:1/v1/session", { WebSocket: /** @type {any} */ (SilentSocket), requestTimeoutMs: 50 });
+    const result = await gate.ping();
+    assert.equal(result.error?.code, "timeout");
+    assert.equal(result.error?.type, "TimeoutError");
+    gate.close();
+  });
+});
+
 describe("sessiongate.js against a gateway", () => {
   let gateway;
   before(async () => {
@@ -191,6 +217,7 @@ describe("sessiongate.js against a gateway", () => {
   test("onSessionEnded returns a working unsubscribe function", async () => {
     const gate = new SessionGate(gateway.wsURL);
     const started = await gate.startSession({ username: username("unsub") });
+    assert.equal(started.succeeded, true, JSON.stringify(started.error));
     const calls = [];
     const unsubscribe = gate.onSessionEnded((event) => calls.push(event));
     unsubscribe();
@@ -243,6 +270,27 @@ describe("sessiongate.js when the gateway goes away", () => {
       assert.equal(gate.connected, false);
     } finally {
       await gateway.stop("SIGKILL");
+    }
+  });
+});
+
+describe("sessiongate.js next to other HTTP traffic", () => {
+  test("a new connection right after a fetch to the gateway still connects", async () => {
+    // Node's fetch may leave a keep-alive connection that a WebSocket then reuses; the gateway
+    // upgrades only a connection's first request, so the client must retry on a fresh one.
+    const gateway = await startGateway({ files: {} });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const health = await fetch(`${gateway.httpURL}/health`);
+        assert.equal(health.status, 200);
+        await health.json();
+        const gate = new SessionGate(gateway.wsURL);
+        const result = await gate.startSession({ username: username("after-fetch") });
+        assert.equal(result.succeeded, true, JSON.stringify(result.error));
+        gate.close();
+      }
+    } finally {
+      await gateway.stop();
     }
   });
 });

@@ -24,6 +24,7 @@ typedef struct sg_host_result {
     size_t nops;
     const char *bytes;
     int nresults;       /* values the ops leave on the stack */
+    int slots;          /* stack slots the ops need at most */
     const char *error;  /* non-NULL: raise this message (with the caller's position) */
     size_t error_len;
 } sg_host_result;
@@ -76,15 +77,16 @@ void sg_set_deadline(lua_State *L, int64_t deadline_ns);
 /* Raises the time-limit error when the deadline has passed (for long C loops). */
 void sg_checkpoint(lua_State *L);
 
-/* Runs `ops` in protected mode, leaving their values on the stack. Returns a
+/* Runs `ops` (which need at most `slots` stack slots) in protected mode,
+   leaving their values on the stack. Returns a
    LUA_* status; on error the error object is on top. */
-int sg_push(lua_State *L, const sg_op *ops, size_t nops, const char *bytes);
+int sg_push(lua_State *L, const sg_op *ops, size_t nops, const char *bytes, int slots);
 
 /* Calls registry[function_ref] with the values built by `ops` as arguments,
    in protected mode with a traceback handler. On LUA_OK the results are on
    the stack above the old top; otherwise the error object is on top. */
 int sg_call(lua_State *L, int function_ref, const sg_op *ops, size_t nops,
-            const char *bytes, int nargs);
+            const char *bytes, int nargs, int slots);
 
 /* Loads a text chunk (never binary) in protected mode; the function is on top. */
 int sg_load(lua_State *L, const char *source, size_t len, const char *chunkname);

@@ -106,7 +106,7 @@ final class TestFileSession {
                 failure = self.failure(text, file: test.file, line: test.line)
             }
         } catch {
-            failure = TestFailure(file: test.file, line: test.line, message: limitMessage(error))
+            failure = TestFailure(file: test.file, line: test.line, message: limitMessage(error, doing: "the test"))
         }
         return TestCaseResult(
             name: test.name, file: test.file, line: test.line, failure: failure,
@@ -160,7 +160,7 @@ final class TestFileSession {
             }
             return .success(Loaded(lua: lua, run: run, tests: tests(in: list)))
         } catch {
-            return .failure(TestFailure(file: file.name, line: nil, message: limitMessage(error)))
+            return .failure(TestFailure(file: file.name, line: nil, message: limitMessage(error, doing: "loading the file")))
         }
     }
 
@@ -170,14 +170,16 @@ final class TestFileSession {
             let record = entry.tableValue ?? LuaTable()
             var line: Int?
             if case .integer(let value) = record["line"] { line = Int(value) }
-            return (record["name"].stringValue ?? "?", fullName(record["file"].stringValue ?? file.shortName), line)
+            var name = "?"
+            if case .string(let text) = record["name"] { name = text.description }
+            return (name, fullName(record["file"].stringValue ?? file.shortName), line)
         }
     }
 
-    private func limitMessage(_ error: any Error) -> String {
+    private func limitMessage(_ error: any Error, doing what: String) -> String {
         switch error as? LuaError {
-        case .timeout?: return "the test ran past its time limit of \(options.testTimeout)"
-        case .memory?: return "the test state ran past its memory limit of \(options.testMemoryLimit >> 20) MiB"
+        case .timeout?: return "\(what) ran past its time limit of \(options.testTimeout)"
+        case .memory?: return "\(what) ran past the memory limit of the test state, \(options.testMemoryLimit >> 20) MiB"
         case .stackOverflow?: return "stack overflow"
         case .runtime(let message, _)?: return message
         case let other?: return other.description

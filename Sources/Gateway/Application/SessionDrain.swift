@@ -17,8 +17,7 @@ struct SessionDrain: Service {
         // Cancellation (the server failed to start) also ends here: the store is closed either way.
         try? await gracefulShutdown()
         gate.beginDraining()
-        let count = sessions.activeSessionCount
-        logger.info("Shutting down: ending active sessions", metadata: ["sessions": "\(count)"])
+        logger.info("Shutting down gracefully")
         await sessions.shutdown()
     }
 }

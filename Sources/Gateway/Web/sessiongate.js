@@ -152,6 +152,7 @@ export class SessionGate {
   /** @type {typeof WebSocket} */ #WebSocket;
   /** @type {WebSocket|null} */ #socket = null;
   /** @type {Promise<WebSocket>|null} */ #opening = null;
+  /** @type {{cancelled: boolean}|null} */ #attempt = null;
   /** @type {Map<string, {op: string, settle: (reply: object|SessionGateError) => void}>} */ #pending = new Map();
   /** @type {Set<(event: SessionEndedEvent) => void>} */ #listeners = new Set();
   /** @type {Session|null} */ #session = null;
@@ -252,6 +253,8 @@ export class SessionGate {
     const socket = this.#socket;
     this.#socket = null;
     this.#opening = null;
+    if (this.#attempt) this.#attempt.cancelled = true;
+    this.#attempt = null;
     this.#session = null;
     this.#failPending("closed by the client");
     if (socket) {
@@ -273,6 +276,14 @@ export class SessionGate {
    * @returns {Promise<any>} the reply object, or a SessionGateError for transport problems.
    */
   async #send(request) {
+    const ref = String(++this.#lastRef);
+    let text;
+    try {
+      text = JSON.stringify({ ...request, ref });
+    } catch (error) {
+      // Circular structures and BigInts: nothing the gateway could read.
+      return new SessionGateError({ code: "invalid_auth_params", message: `authParams cannot be sent as JSON: ${error.message}` });
+    }
     let socket;
     try {
       socket = await this.#open();
@@ -280,7 +291,6 @@ export class SessionGate {
       return error instanceof SessionGateError ? error
         : new SessionGateError({ code: "connection_failed", message: String(error) });
     }
-    const ref = String(++this.#lastRef);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(ref);
@@ -291,7 +301,7 @@ export class SessionGate {
         settle: (reply) => { clearTimeout(timer); this.#pending.delete(ref); resolve(reply); },
       });
       try {
-        socket.send(JSON.stringify({ ...request, ref }));
+        socket.send(text);
       } catch (error) {
         this.#pending.get(ref)?.settle(new SessionGateError({ code: "connection_lost", message: `Could not send: ${error}` }));
       }
@@ -302,7 +312,28 @@ export class SessionGate {
   #open() {
     if (this.#socket && this.#socket.readyState === 1) return Promise.resolve(this.#socket);
     if (this.#opening) return this.#opening;
-    const opening = new Promise((resolve, reject) => {
+    const attempt = { cancelled: false };
+    this.#attempt = attempt;
+    const opening = this.#connect(attempt)
+      .catch((error) => {
+        // One retry on a fresh connection: the gateway (Hummingbird) upgrades only the first
+        // request of a TCP connection and answers a later one with a redirect and a close.
+        // Browsers never reuse a connection for a WebSocket, but Node's fetch pool may.
+        if (attempt.cancelled) throw error;
+        return this.#connect(attempt);
+      })
+      .finally(() => { if (this.#opening === opening) this.#opening = null; });
+    this.#opening = opening;
+    return opening;
+  }
+
+  /**
+   * One connection attempt.
+   * @param {{cancelled: boolean}} attempt  Set by close() to abandon it.
+   * @returns {Promise<WebSocket>}
+   */
+  #connect(attempt) {
+    return new Promise((resolve, reject) => {
       let socket;
       try {
         socket = new this.#WebSocket(this.#url);
@@ -311,26 +342,10 @@ export class SessionGate {
         return;
       }
       let opened = false;
-      socket.addEventListener("open", () => {
-        opened = true;
-        if (this.#opening !== opening) {
-          // close() was called while connecting.
-          socket.close(1000);
-          reject(new SessionGateError({ code: "connection_failed", message: "The client was closed while connecting" }));
-          return;
-        }
-        this.#socket = socket;
-        this.#opening = null;
-        resolve(socket);
-      });
-      socket.addEventListener("message", (event) => this.#received(socket, event.data));
-      const failed = (detail) => {
-        if (this.#opening === opening) this.#opening = null;
-        reject(new SessionGateError({
-          code: "connection_failed",
-          message: `Could not connect to the gateway at ${this.#url} (${detail})`,
-        }));
-      };
+      const failed = (detail) => reject(new SessionGateError({
+        code: "connection_failed",
+        message: `Could not connect to the gateway at ${this.#url} (${detail})`,
+      }));
       const lost = (detail) => {
         if (this.#socket !== socket) return; // closed by close(), or already handled
         this.#socket = null;
@@ -341,6 +356,17 @@ export class SessionGate {
           this.#emit({ sessionId: ended.id, reason: "connection_lost" });
         }
       };
+      socket.addEventListener("open", () => {
+        opened = true;
+        if (attempt.cancelled) {
+          socket.close(1000);
+          failed("the client was closed while connecting");
+          return;
+        }
+        this.#socket = socket;
+        resolve(socket);
+      });
+      socket.addEventListener("message", (event) => this.#received(socket, event.data));
       socket.addEventListener("close", (event) => {
         if (opened) lost(`closed by the gateway (code ${event.code})`);
         else failed(`close code ${event.code}`);
@@ -349,11 +375,8 @@ export class SessionGate {
       socket.addEventListener("error", () => {
         if (opened) lost("connection error");
         else failed("network error");
-        try { socket.close(); } catch { /* not open */ }
       });
     });
-    this.#opening = opening;
-    return opening;
   }
 
   /** Fails every request in flight: its connection is gone. */

@@ -101,6 +101,7 @@ final class HostFunctionBox {
             out.pointee.bytes = $0.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
         }
         out.pointee.nresults = Int32(results.count)
+        out.pointee.slots = Int32(clamping: results.depth + 2)
     }
 }
 

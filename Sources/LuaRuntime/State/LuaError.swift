@@ -52,8 +52,12 @@ public struct LuaDeadline: Sendable, Equatable {
         let (seconds, attoseconds) = duration.components
         let ns = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let total = ns.overflow ? Int64.max : ns.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
-        let now = LuaClock.nowNanoseconds
-        let sum = now.addingReportingOverflow(total)
+        return after(nanoseconds: total)
+    }
+
+    /// The cheap form for hot paths that keep their budget in nanoseconds.
+    public static func after(nanoseconds: Int64) -> LuaDeadline {
+        let sum = LuaClock.nowNanoseconds.addingReportingOverflow(nanoseconds)
         return LuaDeadline(nanoseconds: sum.overflow ? .max : sum.partialValue)
     }
 }

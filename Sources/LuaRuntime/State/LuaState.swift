@@ -214,10 +214,11 @@ public final class LuaState {
         buffer.removeAll()
         arguments(&buffer)
         let count = Int32(buffer.count)
-        sg_set_deadline(L, deadline.nanoseconds)
-        defer { sg_set_deadline(L, .max) }
-        return buffer.withProgram { ops, nops, bytes in
-            sg_call(L, function.id, ops, nops, bytes, count)
+        let previous = control.pointee.deadline_ns
+        sg_set_deadline(L, min(deadline.nanoseconds, previous == .max ? .max : previous))
+        defer { sg_set_deadline(L, previous) }
+        return buffer.withProgram { ops, nops, bytes, slots in
+            sg_call(L, function.id, ops, nops, bytes, count, slots)
         }
     }
 
@@ -240,7 +241,7 @@ public final class LuaState {
         guard lua_type(L, -1) == LUA_TTABLE else { return nil }
         buffer.removeAll()
         buffer.push(name)
-        let status = buffer.withProgram { sg_push(L, $0, $1, $2) }
+        let status = buffer.withProgram { sg_push(L, $0, $1, $2, $3) }
         guard status == LUA_OK else { throw failure(status: status) }
         lua_rawget(L, -2)
         guard lua_type(L, -1) != LUA_TNIL else { return nil }
@@ -253,7 +254,7 @@ public final class LuaState {
         buffer.removeAll()
         value(&buffer)
         let base = lua_gettop(L)
-        let status = buffer.withProgram { sg_push(L, $0, $1, $2) }
+        let status = buffer.withProgram { sg_push(L, $0, $1, $2, $3) }
         guard status == LUA_OK else { throw failure(status: status) }
         lua_settop(L, base + 1)
         return try popReference()
@@ -296,7 +297,7 @@ public final class LuaState {
         buffer.removeAll()
         buffer.pushTable(recordCapacity: functions.count)
         constants(&buffer)
-        var status = buffer.withProgram { sg_push(L, $0, $1, $2) }
+        var status = buffer.withProgram { sg_push(L, $0, $1, $2, $3) }
         guard status == LUA_OK else { throw failure(status: status) }
         for (key, body) in functions {
             let box = HostFunctionBox(name: "\(name).\(key)", body: body)

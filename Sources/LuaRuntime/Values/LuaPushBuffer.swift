@@ -9,7 +9,11 @@ public struct LuaPushBuffer {
     var ops: [sg_op] = []
     var bytes: [UInt8] = []
     /// How many values the program leaves on the stack.
-    public private(set) var count: Int = 0
+    public private(set) var count: Int = 0 {
+        didSet { if count > depth { depth = count } }
+    }
+    /// The most stack slots the program uses at once; C checks for them once.
+    private(set) var depth: Int = 0
 
     public init() {}
 
@@ -17,6 +21,7 @@ public struct LuaPushBuffer {
         ops.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)
         count = 0
+        depth = 0
     }
 
     private mutating func append(_ code: Int32, a: Int32 = 0, i: Int64 = 0, len: Int = 0) {
@@ -38,13 +43,24 @@ public struct LuaPushBuffer {
         ops.append(op)
         count += 1
     }
-    public mutating func push<Bytes: Collection<UInt8>>(bytes value: Bytes) {
+    public mutating func push(bytes value: UnsafeBufferPointer<UInt8>) {
         let offset = bytes.count
         bytes.append(contentsOf: value)
         append(Int32(SG_OP_STR), i: Int64(offset), len: value.count)
         count += 1
     }
-    public mutating func push(_ value: String) { push(bytes: value.utf8) }
+    public mutating func push(bytes value: [UInt8]) {
+        value.withUnsafeBufferPointer { push(bytes: $0) }
+    }
+    public mutating func push<Bytes: Collection<UInt8>>(bytes value: Bytes) {
+        if value.withContiguousStorageIfAvailable({ push(bytes: $0) }) == nil {
+            push(bytes: Array(value))
+        }
+    }
+    public mutating func push(_ value: String) {
+        var value = value
+        value.withUTF8 { push(bytes: $0) }
+    }
     public mutating func pushJSONNull() { append(Int32(SG_OP_LIGHTNULL)); count += 1 }
     public mutating func push(_ reference: LuaReference) { append(Int32(SG_OP_REF), i: Int64(reference.id)); count += 1 }
 
@@ -57,6 +73,7 @@ public struct LuaPushBuffer {
     public mutating func setField(_ key: String, _ value: (inout LuaPushBuffer) -> Void) {
         push(key)
         value(&self)
+        depth = max(depth, count)
         append(Int32(SG_OP_RAWSET))
         count -= 2
     }
@@ -75,11 +92,12 @@ public struct LuaPushBuffer {
     }
 
     /// Runs `body` with pointers valid for the C call.
-    func withProgram<R>(_ body: (UnsafePointer<sg_op>?, Int, UnsafePointer<CChar>?) -> R) -> R {
-        ops.withUnsafeBufferPointer { opsBuffer in
+    func withProgram<R>(_ body: (UnsafePointer<sg_op>?, Int, UnsafePointer<CChar>?, Int32) -> R) -> R {
+        let slots = Int32(clamping: depth + 2)
+        return ops.withUnsafeBufferPointer { opsBuffer in
             bytes.withUnsafeBufferPointer { bytesBuffer in
                 bytesBuffer.withMemoryRebound(to: CChar.self) { chars in
-                    body(opsBuffer.baseAddress, opsBuffer.count, chars.baseAddress)
+                    body(opsBuffer.baseAddress, opsBuffer.count, chars.baseAddress, slots)
                 }
             }
         }

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The gateway load benchmark (release builds). Builds sessiongate and LoadBenchmark, then for
+# each scenario starts a fresh gateway on a temporary functions folder (--port 0), runs the
+# load tool against it, and stops the gateway with SIGTERM. Everything goes to stdout.
+#
+#   benchmarks/load.sh                       # every scenario, the defaults below
+#   DURATION=5s SCENARIOS="reuse-guest held-guest" benchmarks/load.sh
+#
+# Settings (environment):
+#   DURATION   each cycles scenario's length            (default 10s)
+#   CLIENTS    concurrent clients of the cycles runs    (default 64)
+#   HELD       sessions of the held runs                (default 10000)
+#   DATABASE   memory (sqlite::memory:) or file (a fresh sqlite file per scenario; default memory)
+#   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
+#   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password
+#   SKIP_BUILD set to 1 to use the release binaries already built
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CLIENTS=${CLIENTS:-64}
+HELD=${HELD:-10000}
+DATABASE=${DATABASE:-memory}
+LOG_LEVEL=${LOG_LEVEL:-info}
+SCENARIOS=${SCENARIOS:-"reuse-guest new-guest reuse-password new-password held-guest"}
+PASSWORD="load-bench-password"
+
+# 10,000 held sessions need 10,000 descriptors on each side; ask for 65536, settle for the hard limit.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+run() { echo "+ $*"; "$@"; }
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    run swift build -c release --product sessiongate
+    run swift build -c release --product LoadBenchmark
+fi
+BIN=$(swift build -c release --show-bin-path)
+
+WORK=$(mktemp -d /tmp/sessiongate-load.XXXXXX)
+GW_PID=""
+cleanup() {
+    if [ -n "$GW_PID" ] && kill -0 "$GW_PID" 2>/dev/null; then kill -TERM "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# One cheap authentication function: compare the password, nothing else.
+mkdir "$WORK/functions"
+cat > "$WORK/functions/10-password.lua" <<LUA
+return function(event)
+  if event.authParams.password == "$PASSWORD" then return true end
+  return false, "Wrong password"
+end
+LUA
+
+start_gateway() { # $1: scenario name
+    local database="sqlite::memory:"
+    [ "$DATABASE" = file ] && database="sqlite:$WORK/users-$1.sqlite"
+    : > "$WORK/gateway.out"
+    echo "+ $BIN/sessiongate serve --host 127.0.0.1 --port 0 --functions $WORK/functions --database $database" \
+        "--username-failure-limit off --address-failure-limit off --no-demo --log-level $LOG_LEVEL 2>>$WORK/gateway-$1.log"
+    "$BIN/sessiongate" serve --host 127.0.0.1 --port 0 --functions "$WORK/functions" --database "$database" \
+        --username-failure-limit off --address-failure-limit off --no-demo --log-level "$LOG_LEVEL" \
+        > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
+    GW_PID=$!
+    local line="" i
+    for i in $(seq 1 300); do
+        line=$(grep -m1 -o 'listening on http://[^ ]*' "$WORK/gateway.out" || true)
+        [ -n "$line" ] && break
+        if ! kill -0 "$GW_PID" 2>/dev/null; then
+            echo "the gateway exited before listening:"; cat "$WORK/gateway-$1.log"; exit 1
+        fi
+        sleep 0.1
+    done
+    [ -n "$line" ] || { echo "the gateway did not print its listening line within 30 s"; exit 1; }
+    PORT=${line##*:}
+    echo "  gateway pid $GW_PID, $line"
+}
+
+stop_gateway() { # $1: scenario name
+    local began=$SECONDS status=0 i
+    kill -TERM "$GW_PID"
+    for i in $(seq 1 450); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$GW_PID" 2>/dev/null; then
+        echo "  the gateway did not stop within 45 s of SIGTERM; killing it"; kill -KILL "$GW_PID"
+    fi
+    wait "$GW_PID" || status=$?
+    echo "  gateway stopped on SIGTERM: exit $status after ~$((SECONDS - began)) s;" \
+        "log lines: $(wc -l < "$WORK/gateway-$1.log"), of which warnings/errors:" \
+        "$(grep -ciE 'warn|error|critical' "$WORK/gateway-$1.log" || true)"
+    GW_PID=""
+}
+
+echo "== sessiongate load benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "   commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (working tree modified)')," \
+    "$(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), open-file limit $(ulimit -n)"
+echo "   database $DATABASE, gateway log level $LOG_LEVEL, clients $CLIENTS, duration $DURATION, held $HELD"
+
+for scenario in $SCENARIOS; do
+    echo
+    echo "== $scenario"
+    start_gateway "$scenario"
+    url="ws://127.0.0.1:$PORT/v1/session"
+    case "$scenario" in
+        reuse-guest)    run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection reuse --auth guest || true ;;
+        new-guest)      run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection new --auth guest || true ;;
+        reuse-password) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection reuse --auth password --password "$PASSWORD" || true ;;
+        new-password)   run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection new --auth password --password "$PASSWORD" || true ;;
+        held-guest)     run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth guest || true ;;
+        held-password)  run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth password --password "$PASSWORD" || true ;;
+        *) echo "unknown scenario $scenario"; stop_gateway "$scenario"; exit 2 ;;
+    esac
+    stop_gateway "$scenario"
+done
