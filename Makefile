@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/sessiongate
 
-.PHONY: deps build run test test-swift test-functions test-js test-browser smoke bench
+.PHONY: deps build run test test-functions test-js test-browser smoke bench
 
 # Lua 5.4 comes from Debian's liblua5.4-dev; install it only when missing.
 deps:
@@ -20,8 +20,10 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --skip-build
 	$(MAKE) test-functions
+	$(MAKE) test-js
+	$(MAKE) test-browser
 
 # The Lua tests of the default functions and of every sample.
 test-functions:
@@ -31,6 +33,16 @@ test-functions:
 			echo "== $$dir"; $(BIN) test $$dir || exit 1; \
 		fi; \
 	done
+
+# The browser client and `connect` under Node, against real gateways.
+test-js:
+	@if command -v node >/dev/null; then \
+		SESSIONGATE_BIN=$(BIN) node --test --experimental-websocket Tests/JS/; \
+	else echo "SKIPPED: node is not installed, the JS client tests did not run"; fi
+
+# The demo page in headless Chromium; prints SKIPPED with the reason when Chromium is missing.
+test-browser:
+	SESSIONGATE_BIN=$(BIN) python3 Tests/JS/browser_test.py
 
 # The black-box conformance check shipped beside the repo.
 smoke: build

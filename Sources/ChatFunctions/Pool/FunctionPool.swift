@@ -11,7 +11,7 @@ import Synchronization
 /// idle worker, runs the whole chain there under one deadline, and gives the
 /// worker back; when none is idle it waits in a bounded queue, and a full queue
 /// answers `overloaded`. A state that hit a limit is rebuilt before its worker
-/// takes another job. A watchdog answers `timedOut` at the budget plus 50 ms
+/// takes another job. A watchdog thread answers `timedOut` at the budget plus 50–60 ms
 /// even when a state is stuck inside C code, and replaces that worker.
 public final class FunctionPool: Authenticator, Sendable {
     struct Current: Sendable {
@@ -34,6 +34,7 @@ public final class FunctionPool: Authenticator, Sendable {
     private let logger: Logger
     private let duration: Metrics.Timer
     private let queueDepth: Gauge
+    private let watchdog = Watchdog()
     /// Answer a stuck state this long after the budget.
     static let watchdogGrace: Duration = .milliseconds(50)
 
@@ -66,12 +67,13 @@ public final class FunctionPool: Authenticator, Sendable {
         let settings = Self.settings(options)
         let logger = self.logger
         let started = ContinuousClock.now
+        let watchdog = self.watchdog
         let verdict: Verdict = await withCheckedContinuation { continuation in
             let answered = Mutex(false)
             let claim: @Sendable () -> Bool = { answered.withLock { done in defer { done = true }; return !done } }
             worker.submit { [self] slot in
                 let deadline = LuaDeadline.after(settings.timeout)
-                DispatchQueue.global().asyncAfter(deadline: .now() + (settings.timeout + Self.watchdogGrace).dispatchInterval) {
+                watchdog.watch(worker.id, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
                     guard claim() else { return }
                     logger.error("a Lua state did not stop at its deadline; replacing its worker",
                                  metadata: ["worker": .stringConvertible(worker.id)])
@@ -80,6 +82,7 @@ public final class FunctionPool: Authenticator, Sendable {
                 }
                 let verdict = Self.prepare(slot, current, settings, logger)
                     ?? slot.runner!.authenticate(event, deadline: deadline)
+                watchdog.finished(worker.id)
                 guard claim() else {
                     worker.stop()
                     return
@@ -207,6 +210,7 @@ public final class FunctionPool: Authenticator, Sendable {
         }
         for waiter in waiters { waiter.resume(returning: nil) }
         for worker in idle { worker.stop() }
+        watchdog.stop()
     }
 }
 
@@ -215,5 +219,4 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
-    var dispatchInterval: DispatchTimeInterval { .nanoseconds(Int(clamping: nanoseconds)) }
 }

@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+/// One thread per pool that answers for jobs stuck past their deadline.
+///
+/// Workers register each running job with its deadline (plus grace) and the
+/// action that answers for it; the watchdog scans every 10 ms. A per-call timer
+/// would cost a timer allocation and a later firing for every authentication.
+final class Watchdog: Sendable {
+    struct Entry: Sendable {
+        var deadline: Int64
+        var expire: @Sendable () -> Void
+    }
+
+    private let entries = Mutex<(jobs: [Int: Entry], stopped: Bool)>(([:], false))
+    static let period: Duration = .milliseconds(10)
+
+    init() {
+        Thread.detachNewThread { [weak self] in
+            while true {
+                Thread.sleep(forTimeInterval: 0.010)
+                guard let self else { return }
+                let now = sg_now()
+                let (due, stopped) = self.entries.withLock { state -> ([Entry], Bool) in
+                    let due = state.jobs.filter { $0.value.deadline <= now }
+                    for key in due.keys { state.jobs[key] = nil }
+                    return (Array(due.values), state.stopped)
+                }
+                for entry in due { entry.expire() }
+                if stopped { return }
+            }
+        }
+    }
+
+    func watch(_ job: Int, deadline: Int64, expire: @escaping @Sendable () -> Void) {
+        entries.withLock { $0.jobs[job] = Entry(deadline: deadline, expire: expire) }
+    }
+
+    func finished(_ job: Int) {
+        _ = entries.withLock { $0.jobs.removeValue(forKey: job) }
+    }
+
+    func stop() { entries.withLock { $0.stopped = true } }
+}
+
+import LuaRuntime
+@inline(__always) private func sg_now() -> Int64 { LuaClock.nowNanoseconds }
