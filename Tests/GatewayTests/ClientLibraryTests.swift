@@ -1,12 +1,13 @@
 import Foundation
 import Gateway
 import Hummingbird
+import SessionCore
 import SessionGateClient
 import Testing
 
 /// The Swift client library (`SessionGateClient`) against a real gateway: typed sessions and
 /// errors, refs, local `session_active`/`no_active_session`, and `sessionEnded` events.
-/// The gateway's authenticator here is `ScriptedAuthenticator`: `authParams.action` names the verdict.
+/// The gateway runs `TestFunctions`' Lua: `authParams.action` names the verdict.
 @Suite struct ClientLibraryTests {
     static let token = "client-library-token"
 
@@ -68,7 +69,6 @@ import Testing
                 (Self.name("e"), ["action": "error"], .functionError),
                 (Self.name("t"), ["action": "timeout"], .functionTimeout),
                 (Self.name("m"), ["action": "memory"], .functionMemory),
-                (Self.name("o"), ["action": "overloaded"], .overloaded),
                 (Self.name("d"), [:], .accessDenied),
             ]
             for (username, authParams, code) in cases {
@@ -76,6 +76,38 @@ import Testing
                 #expect(error?.code == code, "\(username) \(String(describing: authParams))")
                 #expect(error?.type == code.typeName)
             }
+            await client.close()
+        }
+    }
+
+    @Test func fullFunctionQueueIsTheOverloadedCase() async throws {
+        try await TestGateway.with(functions: PoolSaturation.settings) { gateway in
+            let client = SessionGateClient(url: gateway.address.webSocketURL)
+            var error: SessionGateError?
+            let saturation = try await PoolSaturation.fill(gateway) {
+                error = await client.startSession(username: Self.name("o"), authParams: ["action": "deny"]).error
+                return error?.code == .overloaded
+            }
+            #expect(error?.type == "OverloadedError")
+            #expect(error?.source == .gateway)
+            try await saturation.release()
+            await client.close()
+        }
+    }
+
+    @Test func rateLimitedErrorCarriesRetryAfter() async throws {
+        let options = SessionOptions(usernameFailureLimit: FailureLimit(count: 2, window: .seconds(60)))
+        try await TestGateway.with(options: options) { gateway in
+            let client = SessionGateClient(url: gateway.address.webSocketURL)
+            let username = Self.name("limited")
+            for _ in 0..<2 {
+                #expect(await client.startSession(username: username, authParams: ["action": "deny"]).error?.code == .accessDenied)
+            }
+            let error = try #require(await client.startSession(username: username, authParams: ["action": "allow"]).error)
+            #expect(error.code == .rateLimited)
+            #expect(error.type == "RateLimitedError")
+            #expect((error.retryAfter ?? 0) >= 1)
+            #expect(error.jsonObject["retryAfter"]?.integerValue == Int64(error.retryAfter ?? 0))
             await client.close()
         }
     }

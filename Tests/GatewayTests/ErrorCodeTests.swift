@@ -7,8 +7,8 @@ import Testing
 @Suite struct ErrorCodeTests {
     static let types: [String: String] = Dictionary(uniqueKeysWithValues: ErrorCode.allCases.map { ($0.rawValue, $0.type) })
 
-    private func expectCode(_ reply: JSONObject, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let error = expectFailure(reply, code, sourceLocation: sourceLocation)
+    private func expectCode(_ reply: JSONObject, _ code: String, ref: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+        let error = expectFailure(reply, code, ref: ref, sourceLocation: sourceLocation)
         #expect(error["type"] == Self.types[code].map(JSONValue.string), sourceLocation: sourceLocation)
     }
 
@@ -38,7 +38,22 @@ import Testing
             expectCode(try await client.request(Wire.start(Wire.username(), authParams: ["action": "error"])), "function_error")
             expectCode(try await client.request(Wire.start(Wire.username(), authParams: ["action": "timeout"])), "function_timeout")
             expectCode(try await client.request(Wire.start(Wire.username(), authParams: ["action": "memory"])), "function_memory")
-            expectCode(try await client.request(Wire.start(Wire.username(), authParams: ["action": "overloaded"])), "overloaded")
+            await client.close()
+        }
+    }
+
+    @Test func fullFunctionQueueIsOverloadedAndTheConnectionStaysUsable() async throws {
+        try await TestGateway.with(functions: PoolSaturation.settings) { gateway async throws in
+            let client = try await gateway.connect()
+            var overloaded: JSONObject?
+            let saturation = try await PoolSaturation.fill(gateway) {
+                let reply = try await client.request(Wire.start(Wire.username(), authParams: ["action": "deny"], ref: "o"))
+                if reply["error"]?.objectValue?["code"] == "overloaded" { overloaded = reply }
+                return overloaded != nil
+            }
+            expectCode(try #require(overloaded), "overloaded", ref: "o")
+            #expect(try await client.request(Wire.ping()) == ["succeeded": true, "pong": true])
+            try await saturation.release()
             await client.close()
         }
     }

@@ -10,7 +10,9 @@ import Testing
             let response = try await gateway.http(.get, "/health")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-            #expect(String(buffer: response.body ?? ByteBuffer()) == #"{"status":"ok","functions":2,"sessions":0}"#)
+            let body = String(buffer: response.body ?? ByteBuffer())
+            #expect(body.hasPrefix(#"{"status":"ok","functions":2,"sessions":0,"version":""#), "\(body)")
+            #expect(try TestGateway.json(response)["version"] == .string(gateway.sessions.authenticator.version))
 
             let client = try await gateway.connect()
             expectSession(try await client.request(Wire.start(Wire.username())))

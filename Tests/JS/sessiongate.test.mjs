@@ -274,6 +274,26 @@ describe("sessiongate.js when the gateway goes away", () => {
   });
 });
 
+describe("sessiongate.js and the failure limit", () => {
+  test("rate_limited carries retryAfter", async () => {
+    const gateway = await startGateway({ files: { "10-password.lua": passwordFunction("pw") }, extraArgs: ["--username-failure-limit", "2/1m"] });
+    try {
+      const gate = new SessionGate(gateway.wsURL);
+      const name = username("limited");
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await gate.startSession({ username: name, authParams: { password: "no" } })).error?.code, "access_denied");
+      }
+      const limited = await gate.startSession({ username: name, authParams: { password: "pw" } });
+      assert.equal(limited.error?.code, "rate_limited");
+      assert.equal(limited.error?.type, "RateLimitedError");
+      assert.ok(Number.isInteger(limited.error.retryAfter) && limited.error.retryAfter >= 1, String(limited.error.retryAfter));
+      gate.close();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe("sessiongate.js next to other HTTP traffic", () => {
   test("a new connection right after a fetch to the gateway still connects", async () => {
     // Node's fetch may leave a keep-alive connection that a WebSocket then reuses; the gateway

@@ -6,7 +6,7 @@ enum SelfUsage {
     /// User and system CPU seconds this process has used so far.
     static func cpuSeconds() -> (user: Double, system: Double) {
         var usage = rusage()
-        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return (0, 0) }
+        guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return (0, 0) }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return (seconds(usage.ru_utime), seconds(usage.ru_stime))
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import StrictJSON
+import Yams
 
 /// `serve`'s config file (SPEC §1): YAML (`.yaml`, `.yml`) or JSON (`.json`) whose keys are
 /// the option names without dashes in front, plus a `secrets` map.
@@ -99,24 +100,18 @@ struct ConfigFile {
             throw ValidationError("Cannot read config file \(path): \(error)")
         }
         var secrets: [String: String] = [:]
-        for key in try listedKeys(of: provider, path: path) {
+        for (key, value) in try topLevelEntries(path: path) {
             if key == "secrets" {
-                // `secrets:` with nothing under it.
-                guard let text = try? string(provider, key: [key]), ["", "~", "null"].contains(text) else {
-                    throw ValidationError("Config file \(path): 'secrets' must be a map of NAME: value")
+                for name in try secretNames(value, path: path) {
+                    guard let text = try? string(provider, key: ["secrets", name]) else {
+                        throw ValidationError("Config file \(path): secret '\(name)' must be a string")
+                    }
+                    secrets[name] = text
                 }
-                continue
-            }
-            if key.hasPrefix("secrets.") {
-                let name = String(key.dropFirst("secrets.".count))
-                guard let text = try? string(provider, key: ["secrets", name]) else {
-                    throw ValidationError("Config file \(path): secret '\(name)' must be a string")
-                }
-                secrets[name] = text
                 continue
             }
             try checkKnown(key, knownKeys: knownKeys, path: path)
-            guard (try? string(provider, key: [key])) != nil else {
+            guard value.scalar != nil, (try? string(provider, key: [key])) != nil else {
                 throw ValidationError("Config file \(path): '\(key)' must be a single value")
             }
         }
@@ -130,27 +125,51 @@ struct ConfigFile {
         return text
     }
 
-    /// The file's keys, nested ones dot-joined (`secrets.API_KEY`).
-    ///
-    /// swift-configuration has no API listing a snapshot's keys, but its debug description
-    /// lists every `key=value`; with every value marked secret each reads `key=<REDACTED>`,
-    /// which splits without ambiguity. The count it prints guards against a format change.
-    private static func listedKeys(of provider: FileProvider<YAMLSnapshot>, path: String) throws -> [String] {
-        let description = provider.debugDescription
-        let unreadable = ValidationError("Config file \(path): cannot list its keys")
-        guard let open = description.firstIndex(of: "["),
-              description.hasSuffix("]"),
-              let countEnd = description[open...].range(of: " values: ")
-        else { throw unreadable }
-        guard let count = Int(description[description.index(after: open)..<countEnd.lowerBound]) else { throw unreadable }
-        let body = description[countEnd.upperBound..<description.index(before: description.endIndex)]
-        if count == 0 { return [] }
-        let marker = "=<REDACTED>"
-        let entries = body.components(separatedBy: marker + ", ")
-        guard entries.count == count, entries.last?.hasSuffix(marker) == true else { throw unreadable }
-        return entries.enumerated().map { index, entry in
-            index == entries.count - 1 ? String(entry.dropLast(marker.count)) : entry
+    /// The file's top-level keys with their nodes, read with Yams only to list them:
+    /// swift-configuration has no API listing a snapshot's keys, and the values still come
+    /// from its provider.
+    private static func topLevelEntries(path: String) throws -> [(String, Node)] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("Cannot read config file \(path): \(error.localizedDescription)")
         }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ValidationError("Config file \(path) is not valid YAML: \(error)")
+        }
+        guard let root else { return [] }
+        if let scalar = root.scalar, Self.isNull(scalar) { return [] }
+        guard let mapping = root.mapping else {
+            throw ValidationError("Config file \(path) must hold a map of option: value")
+        }
+        return try mapping.map { key, value in
+            guard let name = key.scalar?.string else {
+                throw ValidationError("Config file \(path): every key must be a plain name")
+            }
+            return (name, value)
+        }
+    }
+
+    /// The names under `secrets:`; none when it is empty (`secrets:` with nothing under it).
+    private static func secretNames(_ node: Node, path: String) throws -> [String] {
+        if let scalar = node.scalar, Self.isNull(scalar) { return [] }
+        guard let mapping = node.mapping else {
+            throw ValidationError("Config file \(path): 'secrets' must be a map of NAME: value")
+        }
+        return try mapping.map { key, _ in
+            guard let name = key.scalar?.string else {
+                throw ValidationError("Config file \(path): 'secrets' must be a map of NAME: value")
+            }
+            return name
+        }
+    }
+
+    private static func isNull(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     // MARK: Keys

@@ -17,6 +17,11 @@ struct TestGateway: Sendable {
 
     let address: ListeningAddress
     let sessions: SessionService
+    /// The real Lua functions behind every authenticated start.
+    let pool: FunctionPool
+    /// The functions folder; removed at `stop()` when the gateway made it.
+    let functionsFolder: String
+    private let ownsFolder: Bool
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
@@ -24,9 +29,11 @@ struct TestGateway: Sendable {
     static func with<T: Sendable>(
         configuration: GatewayConfiguration = GatewayConfiguration(),
         options: SessionOptions = SessionOptions(),
+        functions: TestPoolSettings = TestPoolSettings(),
+        store: (any UserStore)? = nil,
         _ body: (TestGateway) async throws -> T
     ) async throws -> T {
-        let gateway = try await start(configuration: configuration, options: options)
+        let gateway = try await start(configuration: configuration, options: options, functions: functions, store: store)
         do {
             let result = try await body(gateway)
             try await gateway.stop()
@@ -39,7 +46,9 @@ struct TestGateway: Sendable {
 
     static func start(
         configuration: GatewayConfiguration = GatewayConfiguration(),
-        options: SessionOptions = SessionOptions()
+        options: SessionOptions = SessionOptions(),
+        functions: TestPoolSettings = TestPoolSettings(),
+        store: (any UserStore)? = nil
     ) async throws -> TestGateway {
         GatewayMetrics.bootstrap()
         var configuration = configuration
@@ -48,9 +57,17 @@ struct TestGateway: Sendable {
         var logger = Logger(label: "gateway-test")
         // Quiet: several tests provoke failures the service logs as errors on purpose.
         logger.logLevel = .critical
+        let folder = try functions.folder ?? TestFunctions.makeFolder()
+        let pool: FunctionPool
+        do {
+            pool = try FunctionPool(folder: folder, options: functions.options(logger: logger))
+        } catch {
+            if functions.folder == nil { TestFunctions.removeFolder(folder) }
+            throw error
+        }
         let sessions = SessionService(
-            store: MemoryUserStore(),
-            authenticator: TestAuthenticator.make(),
+            store: store ?? MemoryUserStore(),
+            authenticator: pool,
             options: options,
             logger: logger
         )
@@ -70,16 +87,22 @@ struct TestGateway: Sendable {
             try await group.run()
         }
         for await address in addresses {
-            return TestGateway(address: address, sessions: sessions, group: group, running: running)
+            return TestGateway(address: address, sessions: sessions, pool: pool, functionsFolder: folder,
+                               ownsFolder: functions.folder == nil, group: group, running: running)
         }
+        await pool.shutdown()
         try await running.value
         throw Failure(description: "the gateway stopped before listening")
     }
 
     /// Shuts down gracefully, as SIGTERM does in `serve`, and waits until it has stopped.
+    /// Then stops the function pool.
     func stop() async throws {
         await group.triggerGracefulShutdown()
-        try await running.value
+        let stopped = await running.result
+        await pool.shutdown()
+        if ownsFolder { TestFunctions.removeFolder(functionsFolder) }
+        try stopped.get()
     }
 
     // MARK: Clients
