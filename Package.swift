@@ -89,6 +89,7 @@ let package = Package(
         .target(
             name: "SessionGateClient",
             dependencies: [
+                "StrictJSON",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

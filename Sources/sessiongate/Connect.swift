@@ -70,11 +70,11 @@ struct Connect: AsyncParsableCommand {
     }
 
     /// The `--auth-params` object, `nil` for a guest start; a usage error when it is not a JSON object.
-    private func parsedAuthParams() throws -> [String: JSONValue]? {
+    private func parsedAuthParams() throws -> JSONObject? {
         guard let authParams else { return nil }
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: authParams)
+            value = try JSONParser.parse(authParams)
         } catch {
             throw ValidationError("--auth-params is not valid JSON: \(error)")
         }

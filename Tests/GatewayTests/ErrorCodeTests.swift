@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func fullFunctionQueueIsOverloadedAndTheConnectionStaysUsable() async throws {
-        try await TestGateway.with(functions: PoolSaturation.settings) { gateway async throws in
+        try await TestGateway.with(options: PoolSaturation.options, functions: PoolSaturation.settings) { gateway async throws in
             let client = try await gateway.connect()
             var overloaded: JSONObject?
             let saturation = try await PoolSaturation.fill(gateway) {

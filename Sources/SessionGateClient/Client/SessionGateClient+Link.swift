@@ -5,7 +5,7 @@ import Logging
 /// matching replies to requests by `ref`, and cleaning up when the connection ends.
 extension SessionGateClient {
     typealias LinkWaiter = CheckedContinuation<Result<WebSocketOutboundWriter, SessionGateError>, Never>
-    typealias ReplyResult = Result<[String: JSONValue], SessionGateError>
+    typealias ReplyResult = Result<JSONObject, SessionGateError>
 
     enum LinkState {
         case idle
@@ -29,7 +29,7 @@ extension SessionGateClient {
     }
 
     /// Sends `request` with a fresh `ref` and waits for the reply with that `ref`.
-    func send(_ request: [String: JSONValue]) async -> ReplyResult {
+    func send(_ request: JSONObject) async -> ReplyResult {
         let op = request["op"]?.stringValue ?? "?"
         lastRef += 1
         let ref = String(lastRef)
@@ -37,7 +37,7 @@ extension SessionGateClient {
         message["ref"] = .string(ref)
         let text: String
         do {
-            text = try JSONValue.object(message).jsonText()
+            text = try JSONValue.object(message).encodedStrict()
         } catch {
             return .failure(SessionGateError(
                 code: .invalidAuthParams,
@@ -195,7 +195,7 @@ extension SessionGateClient {
     /// Handles one message from the gateway: an event, or the reply to a request.
     private func received(_ text: String, generation: UInt64) {
         guard generation == linkGeneration else { return }
-        guard case .object(let object)? = try? JSONValue(parsing: text) else {
+        guard case .object(let object)? = try? JSONParser.parse(text) else {
             logger.warning("ignoring a message from the gateway that is not a JSON object")
             return
         }
@@ -221,7 +221,7 @@ extension SessionGateClient {
         resolve(ref, with: .success(object))
     }
 
-    private func receivedEvent(_ event: JSONValue, _ object: [String: JSONValue]) {
+    private func receivedEvent(_ event: JSONValue, _ object: JSONObject) {
         guard event == "sessionEnded",
               let sessionId = object["sessionId"]?.stringValue,
               let reason = object["reason"]?.stringValue

@@ -1,6 +1,9 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+// Re-exported so `import SessionGateClient` alone gives callers the `JSONValue` and
+// `JSONObject` that `authParams`, `User.properties` and `Session.json` are made of.
+@_exported import StrictJSON
 
 /// A client of a sessiongate gateway: starts, holds and ends one user session over a
 /// WebSocket (SPEC §2).
@@ -79,20 +82,21 @@ public actor SessionGateClient {
     ///   - username: the user's name (1 to 256 UTF-8 bytes, no control characters).
     ///   - authParams: what the chat functions need to decide, for example
     ///     `["password": "…"]`. `nil` asks for a guest session, which runs no function;
-    ///     an empty dictionary is an authenticated start.
+    ///     an empty object (`[:]`) is an authenticated start. Keys are sent in the
+    ///     order given; `1` reaches a chat function as an integer, `1.0` as a float.
     /// - Returns: the session, or the typed reason it was refused.
-    public func startSession(username: String, authParams: [String: JSONValue]? = nil) async -> StartSessionResult {
+    public func startSession(username: String, authParams: JSONObject? = nil) async -> StartSessionResult {
         if let session {
             return .failed(SessionGateError(
                 code: .sessionActive,
                 message: "This client already holds session \(session.id); end it before starting another"
             ))
         }
-        var request: [String: JSONValue] = ["op": "startSession", "username": .string(username)]
+        var request: JSONObject = ["op": "startSession", "username": .string(username)]
         if let authParams {
             request["authParams"] = .object(authParams)
         }
-        let reply: [String: JSONValue]
+        let reply: JSONObject
         switch await send(request) {
         case .success(let object): reply = object
         case .failure(let error): return .failed(error)
@@ -119,7 +123,7 @@ public actor SessionGateClient {
         guard let ending = session else {
             throw SessionGateError(code: .noActiveSession, message: "This client holds no session")
         }
-        let reply: [String: JSONValue]
+        let reply: JSONObject
         switch await send(["op": "endSession"]) {
         case .success(let object): reply = object
         case .failure(let error): throw error
@@ -139,7 +143,7 @@ public actor SessionGateClient {
     public func ping() async throws(SessionGateError) -> Duration {
         let clock = ContinuousClock()
         let started = clock.now
-        let reply: [String: JSONValue]
+        let reply: JSONObject
         switch await send(["op": "ping"]) {
         case .success(let object): reply = object
         case .failure(let error): throw error
@@ -161,7 +165,7 @@ public actor SessionGateClient {
     }
 
     /// Whether a reply says `"succeeded":true`, or the error it carries.
-    static func outcome(of reply: [String: JSONValue]) -> Result<Void, SessionGateError> {
+    static func outcome(of reply: JSONObject) -> Result<Void, SessionGateError> {
         switch reply["succeeded"] {
         case .bool(true)?:
             return .success(())

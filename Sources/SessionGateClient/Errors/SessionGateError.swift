@@ -54,7 +54,7 @@ public struct SessionGateError: Error, Sendable, Hashable, CustomStringConvertib
     /// The error as a wire-style object: `{"type","code","message"}` plus `reason`
     /// and `retryAfter` when present.
     public var jsonObject: JSONValue {
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "type": .string(type),
             "code": .string(code.wireCode),
             "message": .string(message),

@@ -35,6 +35,6 @@ public struct SessionEndedEvent: Sendable, Hashable {
 
     /// ``jsonObject`` as one line of compact JSON, keys in the order the gateway sends them.
     public var jsonText: String {
-        (try? jsonObject.jsonText(keyOrder: JSONValue.wireKeyOrder)) ?? "{}"
+        jsonObject.encoded()
     }
 }

@@ -38,6 +38,6 @@ public enum StartSessionResult: Sendable, Hashable {
 
     /// ``jsonObject`` as one line of compact JSON, keys in the order the gateway sends them.
     public var jsonText: String {
-        (try? jsonObject.jsonText(keyOrder: JSONValue.wireKeyOrder)) ?? #"{"succeeded":false}"#
+        jsonObject.encoded()
     }
 }

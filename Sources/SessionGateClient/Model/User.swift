@@ -25,7 +25,7 @@ public struct User: Sendable, Hashable {
     /// Presence at the time of the reply.
     public let presence: Presence
     /// Free-form profile data a chat function stored.
-    public let properties: [String: JSONValue]
+    public let properties: JSONObject
     /// When the user was first created.
     public let createdTime: Date
 }

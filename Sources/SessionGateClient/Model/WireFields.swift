@@ -3,7 +3,7 @@ import Foundation
 /// Reads typed fields out of a wire object, failing with a protocol error that names
 /// the field, so a malformed reply never crashes the client.
 struct WireFields {
-    let members: [String: JSONValue]
+    let members: JSONObject
     let what: String
     private let isObject: Bool
 

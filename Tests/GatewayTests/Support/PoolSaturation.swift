@@ -1,3 +1,4 @@
+import SessionCore
 import StrictJSON
 import Testing
 
@@ -7,6 +8,14 @@ struct PoolSaturation {
     /// The pool settings that make saturation possible: two workers, no queue, and a budget
     /// longer than the holds.
     static let settings = TestPoolSettings(timeout: .seconds(5), queueLimit: 0)
+
+    /// Failure limits off: the probes are denied starts, and must not become `rate_limited`.
+    static var options: SessionOptions {
+        var options = SessionOptions()
+        options.usernameFailureLimit = nil
+        options.addressFailureLimit = nil
+        return options
+    }
 
     let holders: [WebSocketTestClient]
 
@@ -27,7 +36,7 @@ struct PoolSaturation {
         let deadline = ContinuousClock.now + .seconds(seconds - 0.5)
         while ContinuousClock.now < deadline {
             if try await probe() { return PoolSaturation(holders: holders) }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw TestGateway.Failure(description: "the pool never reported overloaded while both workers were held")
     }

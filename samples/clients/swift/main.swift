@@ -14,7 +14,7 @@ let watcher = Task {
     }
 }
 
-// `authParams: nil` would be a guest start; any dictionary runs the chat functions.
+// `authParams: nil` would be a guest start; any `JSONObject`, even `[:]`, runs the chat functions.
 switch await client.startSession(username: "jane@example.com", authParams: ["password": "demo-password"]) {
 case .succeeded(let session):
     print("session \(session.id) for \(session.user.displayName) (guest: \(session.user.isGuest))")
