@@ -87,9 +87,16 @@ public final class FunctionPool: Authenticator, Sendable {
                     worker.stop()
                     return
                 }
-                continuation.resume(returning: verdict)
-                if slot.runner?.isUsable == false { _ = Self.prepare(slot, self.state.withLock { $0.current }, settings, logger, force: true) }
-                self.release(worker)
+                if slot.runner?.isUsable == false {
+                    // Answer first, then rebuild the state before the worker takes another job.
+                    continuation.resume(returning: verdict)
+                    _ = Self.prepare(slot, self.state.withLock { $0.current }, settings, logger, force: true)
+                    self.release(worker)
+                } else {
+                    // Back in the pool before the caller hears, so its next start finds it free.
+                    self.release(worker)
+                    continuation.resume(returning: verdict)
+                }
             }
         }
         duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
