@@ -13,7 +13,8 @@
 #   DATABASE   memory (sqlite::memory:) or file (a fresh sqlite file per scenario; default memory)
 #   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
 #   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password
-#   SKIP_BUILD set to 1 to use the release binaries already built
+#   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
+#              built: the commit it prints is the tree's, not necessarily the binaries')
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -94,6 +95,7 @@ stop_gateway() { # $1: scenario name
 echo "== sessiongate load benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "   commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (working tree modified)')," \
     "$(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), open-file limit $(ulimit -n)"
+echo "   binaries: sessiongate built $(date -u -r "$BIN/sessiongate" +%Y-%m-%dT%H:%M:%SZ), LoadBenchmark built $(date -u -r "$BIN/LoadBenchmark" +%Y-%m-%dT%H:%M:%SZ)"
 echo "   database $DATABASE, gateway log level $LOG_LEVEL, clients $CLIENTS, duration $DURATION, held $HELD"
 
 for scenario in $SCENARIOS; do

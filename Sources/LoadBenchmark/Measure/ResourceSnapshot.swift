@@ -5,13 +5,16 @@ struct ResourceSnapshot: Sendable {
     let toolCPU: (user: Double, system: Double)
     let gatewayCPU: Double?
     let gatewayMemory: (residentKiB: Int, peakKiB: Int)?
+    /// CPU seconds every process on the machine has used since boot (busy, not idle).
+    let machineBusyCPU: Double?
 
     static func take(gateway: GatewayProcess?) -> ResourceSnapshot {
         ResourceSnapshot(
             at: .now,
             toolCPU: SelfUsage.cpuSeconds(),
             gatewayCPU: gateway?.cpuSeconds(),
-            gatewayMemory: gateway?.memory()
+            gatewayMemory: gateway?.memory(),
+            machineBusyCPU: MachineUsage.busySeconds()
         )
     }
 
@@ -32,6 +35,15 @@ struct ResourceSnapshot: Sendable {
                     + " = \(Format.percent(used / wall)) of one core")
         } else {
             lines.append("gateway CPU: unknown (no gateway process found; pass --gateway-pid)")
+        }
+        // What the rest of the machine did meanwhile: other builds on a shared box skew every figure.
+        if let before = machineBusyCPU, let after = later.machineBusyCPU {
+            let busy = after - before
+            var others = busy - user - system
+            if let gatewayBefore = gatewayCPU, let gatewayAfter = later.gatewayCPU { others -= gatewayAfter - gatewayBefore }
+            lines.append(
+                "machine CPU: \(Format.fixed(busy / wall, 2)) of \(MachineUsage.cores) cores busy;"
+                    + " other processes: \(Format.fixed(max(others, 0) / wall, 2)) cores")
         }
         return lines
     }

@@ -36,13 +36,19 @@ extension BenchmarkOptions {
                 flags.insert(name)
                 continue
             }
+            let key: String
+            let value: String
             if let equals = name.firstIndex(of: "=") {
-                values[String(name[..<equals])] = String(name[name.index(after: equals)...])
-                continue
+                key = String(name[..<equals])
+                value = String(name[name.index(after: equals)...])
+            } else {
+                guard index < arguments.count else { throw UsageError("--\(name) needs a value") }
+                key = name
+                value = arguments[index]
+                index += 1
             }
-            guard index < arguments.count else { throw UsageError("--\(name) needs a value") }
-            values[name] = arguments[index]
-            index += 1
+            guard values[key] == nil else { throw UsageError("--\(key) is given twice") }
+            values[key] = value
         }
         return try build(mode: mode, values: values, flags: flags)
     }
