@@ -72,16 +72,7 @@ struct Connect: AsyncParsableCommand {
     /// The `--auth-params` object, `nil` for a guest start; a usage error when it is not a JSON object.
     private func parsedAuthParams() throws -> JSONObject? {
         guard let authParams else { return nil }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(authParams)
-        } catch {
-            throw ValidationError("--auth-params is not valid JSON: \(error)")
-        }
-        guard case .object(let object) = value else {
-            throw ValidationError("--auth-params must be a JSON object")
-        }
-        return object
+        return try CLISupport.authParams(authParams)
     }
 
     private static func printLine(_ text: String) {
