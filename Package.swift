@@ -139,7 +139,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "ChatFunctions", "StrictJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "SessionCoreTests",
+            dependencies: ["SessionCore", "ChatFunctions", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "FunctionTestKitTests", dependencies: ["FunctionTestKit", "SessionCore", "ChatFunctions"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",

@@ -77,11 +77,3 @@ public struct UserSnapshot: Sendable, Equatable {
         return .object(user)
     }
 }
-
-/// ISO 8601 timestamps in UTC with a `Z`, as every timestamp on the wire.
-public enum Timestamp {
-    public static func iso8601(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
-    }
-}

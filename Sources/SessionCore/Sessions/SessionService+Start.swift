@@ -98,7 +98,7 @@ extension SessionService {
         onServerEnd: @escaping ServerEndHandler
     ) async -> Result<ActiveSession, GatewayError> {
         let session = ActiveSession(
-            id: UUID().uuidString.lowercased(), startedAt: Date(), user: user.snapshot(online: true),
+            id: SessionID.make(), startedAt: Date(), user: user.snapshot(online: true),
             remoteAddress: request.remoteAddress, userAgent: request.userAgent
         )
         let record = SessionRecord(

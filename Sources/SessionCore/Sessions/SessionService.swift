@@ -144,7 +144,8 @@ public final class SessionService: Sendable {
     private static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-        return String(format: "%.3f", Double(micros) / 1000)
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.utf8.count))\(fraction)"
     }
 
     /// A username for the log even when it is not a valid one: JSON-encoded and cut short.

@@ -109,6 +109,11 @@ public final class MemoryUserStore: UserStore {
         }
     }
 
+    /// Nothing is ever queued here; only checks that the store is open.
+    public func flush() async throws {
+        try withOpenState { _ in }
+    }
+
     public func close() async throws {
         state.withLock { $0.isClosed = true }
     }

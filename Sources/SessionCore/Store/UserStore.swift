@@ -14,7 +14,7 @@ public protocol UserStore: Sendable {
     /// or else a new guest (`isGuest` true, `displayName` = `name`, created at `now`).
     ///
     /// The caller decides what a non-guest result means; the store never turns a person into a guest.
-    /// Also sets `lastSeen` to `now` when it returns a guest.
+    /// Also sets `lastSeen` to `now` when it returns a guest (possibly queued, as `recordSessionStart`).
     func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser
 
     /// An allowed authenticated start's user: creates it when missing, otherwise upgrades it, and
@@ -30,14 +30,21 @@ public protocol UserStore: Sendable {
     func userCount() async throws -> Int
 
     /// Adds a session to the history, and sets its user's `lastSeen` to its start.
+    ///
+    /// Session bookkeeping may be queued rather than done when this returns (it is not on the
+    /// reply's path): it is applied in call order, before `flush()`, `sessions(ofUser:)`,
+    /// `userCount()` or `close()` return. A queued write that fails is logged.
     func recordSessionStart(_ session: SessionRecord) async throws
 
     /// Completes the history entry of a session, and sets its user's `lastSeen` to `endedAt`.
-    /// Unknown ids and already-ended sessions are left alone.
+    /// Unknown ids and already-ended sessions are left alone. May be queued, as `recordSessionStart`.
     func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws
 
-    /// The session history of one user, oldest first.
+    /// The session history of one user, oldest first, queued bookkeeping included.
     func sessions(ofUser userID: Int64) async throws -> [SessionRecord]
+
+    /// Returns once every write queued before the call is durable.
+    func flush() async throws
 
     /// Flushes pending work and releases the store; no other method may be called afterwards.
     func close() async throws

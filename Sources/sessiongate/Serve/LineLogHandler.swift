@@ -1,3 +1,4 @@
+import ChatFunctions
 import Foundation
 import Logging
 import StrictJSON
@@ -37,7 +38,7 @@ struct LineLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         if let error = event.error { merged["error"] = "\(error)" }
-        let time = Self.timestamp(Date())
+        let time = Timestamp.iso8601Milliseconds(Date())
         let line: String
         switch format {
         case .text: line = textLine(time: time, event: event, metadata: merged)
@@ -80,7 +81,12 @@ struct LineLogHandler: LogHandler {
 
     private static func text(_ value: Logger.Metadata.Value) -> String {
         let raw = "\(value)"
-        let needsQuotes = raw.isEmpty || raw.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
+        let needsQuotes: Bool
+        if raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            needsQuotes = raw.isEmpty || raw.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") }
+        } else {
+            needsQuotes = raw.isEmpty || raw.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }
+        }
         return needsQuotes ? JSONValue.string(raw).encoded() : raw
     }
 
@@ -92,11 +98,6 @@ struct LineLogHandler: LogHandler {
         case .dictionary(let members): .object(JSONObject(members.keys.sorted().map { ($0, json(members[$0]!)) }))
         }
     }
-
-    private static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
-    }
 }
 
 /// Whole lines on standard error, never interleaved.
@@ -104,13 +105,33 @@ enum StandardError {
     private static let lock = Mutex(())
 
     static func write(_ text: String) {
-        lock.withLock { _ in FileHandle.standardError.write(Data(text.utf8)) }
+        var text = text
+        text.withUTF8 { bytes in
+            lock.withLock { _ in writeAll(bytes, to: STDERR_FILENO) }
+        }
     }
 }
 
 /// Whole lines on standard output, written at once (unbuffered, so a reader sees them now).
 enum StandardOutput {
     static func writeLine(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        var line = text + "\n"
+        line.withUTF8 { writeAll($0, to: STDOUT_FILENO) }
+    }
+}
+
+/// Writes every byte, retrying short writes and interrupted calls; gives up on any other error
+/// (a closed standard error must not stop the gateway).
+private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) {
+    var offset = 0
+    while offset < bytes.count {
+        let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if written > 0 {
+            offset += written
+        } else if written < 0 && errno == EINTR {
+            continue
+        } else {
+            return
+        }
     }
 }

@@ -12,6 +12,9 @@ import Testing
             let id = try await harness.start(.string("user-\(index)")).get().id
             #expect(UUID(uuidString: id) != nil)
             #expect(id == id.lowercased())
+            // Version 4 (random) and the RFC 4122 variant.
+            #expect(Array(id)[14] == "4")
+            #expect("89ab".contains(Array(id)[19]))
             ids.insert(id)
         }
         #expect(ids.count == 20)

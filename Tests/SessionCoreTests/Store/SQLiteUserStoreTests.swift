@@ -1,5 +1,6 @@
 import ChatFunctions
 import Foundation
+import GRDB
 import StrictJSON
 import Testing
 @testable import SessionCore
@@ -117,5 +118,67 @@ import Testing
             guard case UserStoreError.cannotOpen(let location, _) = error else { return false }
             return location == "sqlite:\(path)"
         }
+    }
+}
+
+/// Session bookkeeping is queued, not awaited: these show it is never lost for that.
+@Suite struct QueuedBookkeepingTests {
+    let directory: TemporaryDirectory
+    let now = Date(timeIntervalSince1970: 1_790_000_000.125)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    @Test func closeWritesEveryQueuedSessionRecordToTheFile() async throws {
+        let path = directory.file("users.sqlite")
+        let store = try SQLiteUserStore(path: path, logger: quietLogger)
+        let user = try await store.findOrCreateGuest(named: "visitor", at: now)
+        for index in 0..<200 {
+            let started = now.addingTimeInterval(Double(index))
+            try await store.recordSessionStart(
+                SessionRecord(id: "s-\(index)", userID: user.id, startedAt: started, remoteAddress: "10.0.0.\(index % 250)")
+            )
+            try await store.recordSessionEnd(id: "s-\(index)", at: started.addingTimeInterval(0.5), reason: .ended)
+        }
+        try await store.close()
+
+        let reopened = try SQLiteUserStore(path: path, logger: quietLogger)
+        let history = try await reopened.sessions(ofUser: user.id)
+        #expect(history.count == 200)
+        #expect(history.allSatisfy { $0.endReason == .ended && $0.endedAt == $0.startedAt.addingTimeInterval(0.5) })
+        #expect(try await reopened.user(named: "visitor")?.lastSeen == now.addingTimeInterval(199.5))
+        try await reopened.close()
+    }
+
+    @Test func aGuestStartOfAKnownGuestQueuesItsLastSeen() async throws {
+        let store = try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger)
+        let first = try await store.findOrCreateGuest(named: "visitor", at: now)
+        let later = now.addingTimeInterval(30)
+        let again = try await store.findOrCreateGuest(named: "visitor", at: later)
+        #expect(again.id == first.id)
+        #expect(again.lastSeen == later, "the returned user already has it")
+        try await store.flush()
+        #expect(try await store.user(named: "visitor")?.lastSeen == later)
+        try await store.close()
+    }
+
+    @Test func datesWrittenByEarlierVersionsStillRead() async throws {
+        // Rows written through GRDB's own Date encoding (and by hand in the sqlite3 shell) stay readable.
+        let path = directory.file("users.sqlite")
+        try await SQLiteUserStore(path: path, logger: quietLogger).close()
+        let pool = try DatabasePool(path: path)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO users (name, displayName, isGuest, createdTime, lastSeen) VALUES (?, ?, 0, ?, ?)",
+                arguments: ["old", "Old", Date(timeIntervalSince1970: 1_700_000_000.5), "2024-02-29T12:00:00Z"]
+            )
+        }
+        try pool.close()
+        let store = try SQLiteUserStore(path: path, logger: quietLogger)
+        let user = try #require(try await store.user(named: "old"))
+        #expect(user.createdTime == Date(timeIntervalSince1970: 1_700_000_000.5))
+        #expect(user.lastSeen == Date(timeIntervalSince1970: 1_709_208_000))
+        try await store.close()
     }
 }

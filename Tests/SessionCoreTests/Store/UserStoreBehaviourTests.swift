@@ -162,6 +162,7 @@ import Testing
                 functionSetVersion: "v1"
             )
         )
+        try await store.flush()
         #expect(try await store.user(named: "jane")?.lastSeen == started)
         try await store.recordSessionEnd(id: "s-1", at: ended, reason: .revoked)
         try await store.recordSessionEnd(id: "s-1", at: ended.addingTimeInterval(5), reason: .connectionClosed)
@@ -176,6 +177,7 @@ import Testing
                 )
             ]
         )
+        // sessions(ofUser:) waited for the queued bookkeeping.
         #expect(try await store.user(named: "jane")?.lastSeen == ended)
     }
 

@@ -14,5 +14,6 @@ struct BrokenUserStore: UserStore {
     func recordSessionStart(_ session: SessionRecord) async throws { throw DiskFull() }
     func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws { throw DiskFull() }
     func sessions(ofUser userID: Int64) async throws -> [SessionRecord] { throw DiskFull() }
+    func flush() async throws { throw DiskFull() }
     func close() async throws { throw DiskFull() }
 }

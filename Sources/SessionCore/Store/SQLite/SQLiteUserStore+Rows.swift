@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import StrictJSON
+import ChatFunctions
 
 /// Conversions between rows and the store's values, in one place.
 extension SQLiteUserStore {
@@ -8,7 +9,8 @@ extension SQLiteUserStore {
     private static let propertiesMaxDepth = 10_000
 
     static func fetchUser(_ db: Database, named name: String) throws -> StoredUser? {
-        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(user(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name])
+            .map(user(from:))
     }
 
     static func user(from row: Row) throws -> StoredUser {
@@ -20,8 +22,8 @@ extension SQLiteUserStore {
             displayPictureUrl: try row.decode(forColumn: "displayPictureUrl"),
             isGuest: try row.decode(forColumn: "isGuest"),
             properties: try properties(from: try row.decode(forColumn: "properties"), user: name),
-            createdTime: try row.decode(forColumn: "createdTime"),
-            lastSeen: try row.decode(forColumn: "lastSeen")
+            createdTime: try date(row, "createdTime"),
+            lastSeen: try optionalDate(row, "lastSeen")
         )
     }
 
@@ -30,8 +32,8 @@ extension SQLiteUserStore {
         return SessionRecord(
             id: try row.decode(forColumn: "id"),
             userID: try row.decode(forColumn: "userId"),
-            startedAt: try row.decode(forColumn: "startedAt"),
-            endedAt: try row.decode(forColumn: "endedAt"),
+            startedAt: try date(row, "startedAt"),
+            endedAt: try optionalDate(row, "endedAt"),
             endReason: try reason.map { text in
                 guard let reason = SessionEndReason(rawValue: text) else {
                     throw UserStoreError.corruptData("unknown session end reason \"\(text)\"")
@@ -46,16 +48,15 @@ extension SQLiteUserStore {
 
     /// Inserts the user and returns it with the id SQLite assigned.
     static func insert(_ user: StoredUser, _ db: Database) throws -> StoredUser {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO users (name, displayName, displayPictureUrl, isGuest, properties, createdTime, lastSeen)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                user.name, user.displayName, user.displayPictureUrl, user.isGuest,
-                propertiesText(user.properties), user.createdTime, user.lastSeen,
-            ]
-        )
+                """
+        ).execute(arguments: [
+            user.name, user.displayName, user.displayPictureUrl, user.isGuest,
+            propertiesText(user.properties), Timestamp.sqlText(user.createdTime), user.lastSeen.map(Timestamp.sqlText),
+        ])
         var inserted = user
         inserted.id = db.lastInsertedRowID
         return inserted
@@ -63,16 +64,61 @@ extension SQLiteUserStore {
 
     /// Writes every mutable field of an existing user (the id and name stay).
     static func update(_ user: StoredUser, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE users SET displayName = ?, displayPictureUrl = ?, isGuest = ?, properties = ?, lastSeen = ?
                 WHERE id = ?
-                """,
-            arguments: [
-                user.displayName, user.displayPictureUrl, user.isGuest, propertiesText(user.properties),
-                user.lastSeen, user.id,
-            ]
-        )
+                """
+        ).execute(arguments: [
+            user.displayName, user.displayPictureUrl, user.isGuest, propertiesText(user.properties),
+            user.lastSeen.map(Timestamp.sqlText), user.id,
+        ])
+    }
+
+    static func setLastSeen(_ date: Date, ofUser id: Int64, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE users SET lastSeen = ? WHERE id = ?")
+            .execute(arguments: [Timestamp.sqlText(date), id])
+    }
+
+    static func insertSession(_ session: SessionRecord, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO sessions
+                (id, userId, startedAt, endedAt, endReason, remoteAddress, userAgent, functionSetVersion)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            session.id, session.userID, Timestamp.sqlText(session.startedAt), session.endedAt.map(Timestamp.sqlText),
+            session.endReason?.rawValue, session.remoteAddress, session.userAgent, session.functionSetVersion,
+        ])
+        try setLastSeen(session.startedAt, ofUser: session.userID, db)
+    }
+
+    static func endSession(id: String, at endedAt: Date, reason: SessionEndReason, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE sessions SET endedAt = ?, endReason = ? WHERE id = ? AND endedAt IS NULL")
+            .execute(arguments: [Timestamp.sqlText(endedAt), reason.rawValue, id])
+        guard db.changesCount > 0 else { return }
+        try db.cachedStatement(sql: "UPDATE users SET lastSeen = ? WHERE id = (SELECT userId FROM sessions WHERE id = ?)")
+            .execute(arguments: [Timestamp.sqlText(endedAt), id])
+    }
+
+    /// Dates are stored as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) but formatted and read
+    /// here: GRDB goes through DateFormatter and Calendar, which cost more than the rest of a start.
+    private static func date(_ row: Row, _ column: String) throws -> Date {
+        guard let date = try optionalDate(row, column) else {
+            throw UserStoreError.corruptData("\(column) is missing")
+        }
+        return date
+    }
+
+    private static func optionalDate(_ row: Row, _ column: String) throws -> Date? {
+        let value: DatabaseValue = row[column]
+        if value.isNull { return nil }
+        if case .string(let text) = value.storage, let date = Timestamp.parseSQLText(text) { return date }
+        guard let date = Date.fromDatabaseValue(value) else {
+            throw UserStoreError.corruptData("\(column) is not a date: \(value)")
+        }
+        return date
     }
 
     static func propertiesText(_ properties: JSONObject) -> String {

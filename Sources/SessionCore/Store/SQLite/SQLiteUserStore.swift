@@ -8,9 +8,14 @@ import Synchronization
 ///
 /// A file is opened as a `DatabasePool` in WAL mode with `synchronous=NORMAL`: a transaction that
 /// has committed is in the WAL file, so it survives the process being killed (only an operating
-/// system crash or power loss could drop the last commits). Writes are IMMEDIATE transactions,
-/// serialized by GRDB within the process and by SQLite's lock (with a busy timeout) across processes.
-/// Every access is async and never blocks a thread of the cooperative pool.
+/// system crash or power loss could drop the last commits). Writes go through a `WriteBatcher`, so
+/// concurrent starts share IMMEDIATE transactions; SQLite's lock (with a busy timeout) serializes
+/// them with other processes. Statements are prepared once per connection and cached.
+///
+/// Reads run on the calling thread: a WAL reader never waits for the writer, so a lookup by an
+/// indexed name blocks for microseconds, less than a hop to another thread and back would cost.
+/// Session bookkeeping (history rows, `lastSeen`) is queued rather than awaited; `flush()`, the
+/// history and count reads and `close()` wait for it.
 ///
 /// `close()` does not call GRDB's `close()`: GRDB crashes (rather than throws) when a closed
 /// connection is used, and a start may still be in flight. It drops the store's reference instead,
@@ -19,9 +24,14 @@ import Synchronization
 public final class SQLiteUserStore: UserStore {
     /// `sqlite:PATH` or `sqlite::memory:`, for log lines and errors.
     public let location: String
-    private let connection: Mutex<(any DatabaseWriter)?>
+    private let connection: Mutex<Connection?>
     private let isFile: Bool
     private let logger: Logger
+
+    private struct Connection: Sendable {
+        let database: any DatabaseWriter
+        let writes: WriteBatcher
+    }
 
     /// Opens the database file at `path` (relative to the working directory), creating it when
     /// missing, and migrates it to the current schema.
@@ -32,7 +42,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let pool = try DatabasePool(path: path, configuration: Self.configuration())
             try Self.migrator.migrate(pool)
-            connection = Mutex(pool)
+            connection = Mutex(Connection(database: pool, writes: WriteBatcher(writer: pool, logger: logger)))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
@@ -47,22 +57,31 @@ public final class SQLiteUserStore: UserStore {
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try Self.migrator.migrate(queue)
-            connection = Mutex(queue)
+            connection = Mutex(Connection(database: queue, writes: WriteBatcher(writer: queue, logger: logger)))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
     }
 
     public func user(named name: String) async throws -> StoredUser? {
-        try await writer().read { db in try Self.fetchUser(db, named: name) }
+        try read { db in try Self.fetchUser(db, named: name) }
     }
 
     public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
-        try await writer().write { db in
+        let open = try opened()
+        if var existing = try read({ db in try Self.fetchUser(db, named: name) }) {
+            guard existing.isGuest else { return existing }
+            existing.lastSeen = now
+            let id = existing.id
+            open.writes.enqueue("lastSeen of a guest") { db in try Self.setLastSeen(now, ofUser: id, db) }
+            return existing
+        }
+        return try await open.writes.perform { db in
+            // Another start may have created it since the read.
             if var existing = try Self.fetchUser(db, named: name) {
                 guard existing.isGuest else { return existing }
                 existing.lastSeen = now
-                try Self.update(existing, db)
+                try Self.setLastSeen(now, ofUser: existing.id, db)
                 return existing
             }
             let guest = StoredUser(id: 0, name: name, displayName: name, isGuest: true, createdTime: now, lastSeen: now)
@@ -71,7 +90,7 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser {
-        try await writer().write { db in
+        try await opened().writes.perform { db in
             let existing = try Self.fetchUser(db, named: name)
             // The id of a new user is only known after the insert.
             let user = profile.applied(to: existing, name: name, newID: 0, at: now)
@@ -82,7 +101,7 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func insert(_ new: NewUser) async throws -> StoredUser {
-        try await writer().write { db in
+        try await opened().writes.perform { db in
             guard try Self.fetchUser(db, named: new.name) == nil else { throw UserStoreError.nameTaken(new.name) }
             let user = StoredUser(
                 id: 0, name: new.name, displayName: new.displayName ?? new.name,
@@ -94,53 +113,41 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func userCount() async throws -> Int {
-        try await writer().read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
+        try await flush()
+        return try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM users")) ?? 0 }
     }
 
     public func recordSessionStart(_ session: SessionRecord) async throws {
-        try await writer().write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO sessions
-                    (id, userId, startedAt, endedAt, endReason, remoteAddress, userAgent, functionSetVersion)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    session.id, session.userID, session.startedAt, session.endedAt, session.endReason?.rawValue,
-                    session.remoteAddress, session.userAgent, session.functionSetVersion,
-                ]
-            )
-            try db.execute(
-                sql: "UPDATE users SET lastSeen = ? WHERE id = ?", arguments: [session.startedAt, session.userID]
-            )
-        }
+        try opened().writes.enqueue("session start") { db in try Self.insertSession(session, db) }
     }
 
     public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws {
-        try await writer().write { db in
-            try db.execute(
-                sql: "UPDATE sessions SET endedAt = ?, endReason = ? WHERE id = ? AND endedAt IS NULL",
-                arguments: [endedAt, reason.rawValue, id]
-            )
-            guard db.changesCount > 0 else { return }
-            try db.execute(
-                sql: "UPDATE users SET lastSeen = ? WHERE id = (SELECT userId FROM sessions WHERE id = ?)",
-                arguments: [endedAt, id]
-            )
-        }
+        try opened().writes.enqueue("session end") { db in try Self.endSession(id: id, at: endedAt, reason: reason, db) }
     }
 
     public func sessions(ofUser userID: Int64) async throws -> [SessionRecord] {
-        try await writer().read { db in
+        try await flush()
+        return try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM sessions WHERE userId = ? ORDER BY startedAt, rowid", arguments: [userID]
+                db.cachedStatement(sql: "SELECT * FROM sessions WHERE userId = ? ORDER BY startedAt, rowid"),
+                arguments: [userID]
             ).map(Self.session(from:))
         }
     }
 
+    public func flush() async throws {
+        try await opened().writes.perform { _ in }
+    }
+
     /// Folds the WAL back into the database file and refuses every later call.
     public func close() async throws {
-        guard let writer = connection.withLock({ $0.take() }) else { return }
+        guard let open = connection.withLock({ $0.take() }) else { return }
+        do {
+            try await open.writes.perform { _ in }
+        } catch {
+            logger.error("flushing queued writes failed", metadata: ["database": "\(location)", "error": "\(error)"])
+        }
+        let writer = open.database
         if isFile {
             do {
                 try await writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
@@ -152,9 +159,16 @@ public final class SQLiteUserStore: UserStore {
         logger.info("user store closed", metadata: ["database": "\(location)"])
     }
 
-    private func writer() throws -> any DatabaseWriter {
-        guard let writer = connection.withLock({ $0 }) else { throw UserStoreError.closed }
-        return writer
+    private func opened() throws -> Connection {
+        guard let open = connection.withLock({ $0 }) else { throw UserStoreError.closed }
+        return open
+    }
+
+    /// A read of one statement on the calling thread. Not `async`, so that GRDB's synchronous read
+    /// is the one chosen. `unsafeRead` skips the transaction GRDB wraps around a read: one SELECT
+    /// is atomic by itself, and the BEGIN/COMMIT pair cost more than the lookup.
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try opened().database.unsafeRead(body)
     }
 
     private static func configuration() -> GRDB.Configuration {

@@ -1,0 +1,165 @@
+import Foundation
+
+/// UTC timestamps as text, computed with integer arithmetic.
+///
+/// Every start formats a few of these (the wire's `startedAt` and `createdTime`, the log line, the
+/// store's columns); Foundation's formatters cost more than the rest of a guest start together.
+public enum Timestamp {
+    /// A date's UTC calendar fields, to the nearest millisecond.
+    public struct Fields: Sendable, Equatable {
+        public var year: Int
+        public var month: Int
+        public var day: Int
+        public var hour: Int
+        public var minute: Int
+        public var second: Int
+        public var millisecond: Int
+
+        public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millisecond: Int = 0) {
+            self.year = year
+            self.month = month
+            self.day = day
+            self.hour = hour
+            self.minute = minute
+            self.second = second
+            self.millisecond = millisecond
+        }
+    }
+
+    /// `2026-11-25T14:00:00Z`: ISO 8601 in UTC with a `Z`, as every timestamp on the wire.
+    public static func iso8601(_ date: Date) -> String {
+        let fields = fields(of: date)
+        var text = datePart(fields, separator: "T")
+        text += "Z"
+        return text
+    }
+
+    /// `2026-11-25T14:00:00.123Z`, for log lines.
+    public static func iso8601Milliseconds(_ date: Date) -> String {
+        let fields = fields(of: date)
+        var text = datePart(fields, separator: "T")
+        text += "."
+        append(fields.millisecond, digits: 3, to: &text)
+        text += "Z"
+        return text
+    }
+
+    /// `2026-11-25 14:00:00.123`, the text SQLite's date functions (and GRDB) read.
+    public static func sqlText(_ date: Date) -> String {
+        let fields = fields(of: date)
+        var text = datePart(fields, separator: " ")
+        text += "."
+        append(fields.millisecond, digits: 3, to: &text)
+        return text
+    }
+
+    /// Reads `sqlText`'s format back (`yyyy-MM-dd HH:mm:ss` with an optional `.SSS`); `nil` for
+    /// anything else.
+    public static func parseSQLText(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            guard bytes.count == 19 || bytes.count == 23, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+            else { return nil }
+            func number(_ start: Int, _ count: Int) -> Int? {
+                var value = 0
+                for index in start..<start + count {
+                    let digit = Int(bytes[index]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            var millisecond = 0
+            if bytes.count == 23 {
+                guard bytes[19] == UInt8(ascii: "."), let parsed = number(20, 3) else { return nil }
+                millisecond = parsed
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                let minute = number(14, 2), let second = number(17, 2)
+            else { return nil }
+            return date(
+                from: Fields(
+                    year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                    millisecond: millisecond
+                )
+            )
+        }
+    }
+
+    public static func fields(of date: Date) -> Fields {
+        // A Date is a Double since 2001, so 1970 + 0.46 s may read 0.45999…: the fraction is
+        // rounded to the nearest millisecond, as Foundation's formatters do.
+        let interval = date.timeIntervalSince1970
+        let seconds = interval.rounded(.down)
+        let milliseconds = Int64(seconds) * 1000 + Int64(((interval - seconds) * 1000).rounded())
+        let (days, millisecondOfDay) = floorDivision(milliseconds, 86_400_000)
+        let (year, month, day) = civil(fromDays: days)
+        let secondOfDay = Int(millisecondOfDay / 1000)
+        return Fields(
+            year: year, month: month, day: day, hour: secondOfDay / 3600, minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60, millisecond: Int(millisecondOfDay % 1000)
+        )
+    }
+
+    /// The instant of UTC calendar fields; `nil` when a field is out of its range.
+    public static func date(from fields: Fields) -> Date? {
+        guard (1...12).contains(fields.month), (1...31).contains(fields.day), (0...23).contains(fields.hour),
+            (0...59).contains(fields.minute), (0...60).contains(fields.second), (0...999).contains(fields.millisecond)
+        else { return nil }
+        let days = daysFromCivil(year: fields.year, month: fields.month, day: fields.day)
+        let seconds = days * 86_400 + Int64(fields.hour * 3600 + fields.minute * 60 + fields.second)
+        return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(fields.millisecond)) / 1000)
+    }
+
+    private static func datePart(_ fields: Fields, separator: Character) -> String {
+        var text = ""
+        text.reserveCapacity(24)
+        append(fields.year, digits: 4, to: &text)
+        text += "-"
+        append(fields.month, digits: 2, to: &text)
+        text += "-"
+        append(fields.day, digits: 2, to: &text)
+        text.append(separator)
+        append(fields.hour, digits: 2, to: &text)
+        text += ":"
+        append(fields.minute, digits: 2, to: &text)
+        text += ":"
+        append(fields.second, digits: 2, to: &text)
+        return text
+    }
+
+    private static func append(_ value: Int, digits: Int, to text: inout String) {
+        let decimal = String(value)
+        if decimal.utf8.count < digits { text += String(repeating: "0", count: digits - decimal.utf8.count) }
+        text += decimal
+    }
+
+    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+        let remainder = value % divisor
+        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
+    }
+
+    // Proleptic Gregorian calendar, from http://howardhinnant.github.io/date_algorithms.html
+    private static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
+    }
+
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+        let year = Int64(month <= 2 ? year - 1 : year)
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let monthIndex = Int64(month > 2 ? month - 3 : month + 9)
+        let dayOfYear = (153 * monthIndex + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

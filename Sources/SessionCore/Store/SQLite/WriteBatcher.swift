@@ -1,0 +1,139 @@
+import GRDB
+import Logging
+import Synchronization
+
+/// Runs the store's writes in shared transactions (group commit).
+///
+/// A transaction's fixed cost (taking the write lock, the WAL commit, GRDB's hop to its writer
+/// queue) dwarfs the few rows one start writes. So writes queue up here, and whatever queued while
+/// one transaction was committing goes into the next: one transaction when the gateway is idle,
+/// dozens under load, with no timer and no added wait.
+///
+/// Two kinds of work:
+/// - `perform`: the caller waits until its write has committed and gets the body's result.
+/// - `enqueue`: the caller goes on at once; the write lands in the next transaction, in queue order
+///   with every other write. A failure is logged. `perform { _ in }` waits for all of them.
+///
+/// A body that throws spoils only itself: its batch is rolled back and each of its writes is run
+/// again in a transaction of its own, so bodies must depend on nothing but the database.
+final class WriteBatcher: Sendable {
+    private let writer: any DatabaseWriter
+    private let logger: Logger
+    private let queue = Mutex(Queue())
+    private let transactions = Atomic<Int>(0)
+
+    /// How many transactions have committed; with `writesCommitted`, how well writes are batched.
+    var transactionsCommitted: Int { transactions.load(ordering: .relaxed) }
+
+    /// Writes waiting for the next transaction.
+    var queuedCount: Int { queue.withLock { $0.writes.count } }
+
+    private struct Queue {
+        var writes: [any BatchedWrite] = []
+        /// A drain is running (or scheduled) on GRDB's writer: new writes only need to be queued.
+        var draining = false
+    }
+
+    init(writer: any DatabaseWriter, logger: Logger) {
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// Runs `body` in the next transaction and returns its result once that transaction committed.
+    /// Not cancellable: a write that started is finished, so the database never depends on a
+    /// client staying connected.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(AwaitedWrite(body: body, continuation: continuation))
+        }
+    }
+
+    /// Queues `body` for the next transaction without waiting for it. `what` names it in the log
+    /// if it fails.
+    func enqueue(_ what: String, _ body: @escaping @Sendable (Database) throws -> Void) {
+        submit(QueuedWrite(what: what, body: body, logger: logger))
+    }
+
+    private func submit(_ write: any BatchedWrite) {
+        let startDrain = queue.withLock { queue in
+            queue.writes.append(write)
+            guard !queue.draining else { return false }
+            queue.draining = true
+            return true
+        }
+        guard startDrain else { return }
+        writer.asyncWriteWithoutTransaction { db in self.drain(db) }
+    }
+
+    /// Commits batches until the queue is empty. Runs on GRDB's writer, which it holds meanwhile.
+    private func drain(_ db: Database) {
+        while true {
+            let batch = queue.withLock { queue -> [any BatchedWrite] in
+                let batch = queue.writes
+                queue.writes.removeAll(keepingCapacity: true)
+                if batch.isEmpty { queue.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            commit(batch, db)
+        }
+    }
+
+    private func commit(_ batch: [any BatchedWrite], _ db: Database) {
+        do {
+            try db.inTransaction(.immediate) {
+                for write in batch { try write.run(db) }
+                return .commit
+            }
+            transactions.add(1, ordering: .relaxed)
+            for write in batch { write.committed() }
+        } catch {
+            guard batch.count > 1 else {
+                batch[0].failed(error)
+                return
+            }
+            // Rolled back: find the write at fault by giving each its own transaction.
+            for write in batch { commit([write], db) }
+        }
+    }
+}
+
+/// One write of a batch. `run` may be called again after a rollback; exactly one of `committed`
+/// and `failed` is called at the end.
+private protocol BatchedWrite: Sendable {
+    func run(_ db: Database) throws
+    func committed()
+    func failed(_ error: any Error)
+}
+
+private final class AwaitedWrite<T: Sendable>: BatchedWrite, @unchecked Sendable {
+    // @unchecked: `result` is only touched on GRDB's writer, by one drain at a time.
+    private let body: @Sendable (Database) throws -> T
+    private let continuation: CheckedContinuation<T, any Error>
+    private var result: T?
+
+    init(body: @escaping @Sendable (Database) throws -> T, continuation: CheckedContinuation<T, any Error>) {
+        self.body = body
+        self.continuation = continuation
+    }
+
+    func run(_ db: Database) throws { result = try body(db) }
+
+    func committed() { continuation.resume(returning: result!) }
+
+    func failed(_ error: any Error) { continuation.resume(throwing: error) }
+}
+
+private struct QueuedWrite: BatchedWrite {
+    let what: String
+    let body: @Sendable (Database) throws -> Void
+    let logger: Logger
+
+    func run(_ db: Database) throws { try body(db) }
+
+    func committed() {}
+
+    func failed(_ error: any Error) {
+        logger.error("a queued store write failed", metadata: ["write": "\(what)", "error": "\(error)"])
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import SessionCore
+
+/// Group commit on a real SQLite file: what queues while the writer is busy shares one transaction,
+/// a failing write spoils only itself, queued writes keep their order.
+@Suite struct WriteBatcherTests {
+    let directory: TemporaryDirectory
+    let pool: DatabasePool
+    let batcher: WriteBatcher
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        pool = try DatabasePool(path: directory.file("batch.sqlite"))
+        try pool.write { db in try db.execute(sql: "CREATE TABLE items (n INTEGER PRIMARY KEY)") }
+        batcher = WriteBatcher(writer: pool, logger: quietLogger)
+    }
+
+    @Test func writesQueuedWhileTheWriterIsBusyCommitInOneTransaction() async throws {
+        let writerHeld = holdWriter()
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for n in 1...50 {
+                group.addTask {
+                    try await batcher.perform { db in
+                        try db.execute(sql: "INSERT INTO items (n) VALUES (?)", arguments: [n])
+                        return n * 10
+                    }
+                }
+            }
+            try await waitUntil { batcher.queuedCount == 50 }
+            writerHeld.release()
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.sorted() == (1...50).map { $0 * 10 })
+        #expect(batcher.transactionsCommitted == 1)
+        #expect(try count() == 50)
+    }
+
+    @Test func aFailingWriteIsRolledBackAloneAndTheOthersCommit() async throws {
+        struct Refused: Error {}
+        let writerHeld = holdWriter()
+        async let first = batcher.perform { db in try db.execute(sql: "INSERT INTO items (n) VALUES (1)") }
+        try await waitUntil { batcher.queuedCount == 1 }
+        let failing = Task {
+            try await batcher.perform { db in
+                // Writes, then fails: its row must not survive.
+                try db.execute(sql: "INSERT INTO items (n) VALUES (2)")
+                throw Refused()
+            }
+        }
+        try await waitUntil { batcher.queuedCount == 2 }
+        async let third = batcher.perform { db in try db.execute(sql: "INSERT INTO items (n) VALUES (3)") }
+        try await waitUntil { batcher.queuedCount == 3 }
+        writerHeld.release()
+
+        try await first
+        await #expect(throws: Refused.self) { try await failing.value }
+        try await third
+        #expect(try await pool.read { db in try Int.fetchAll(db, sql: "SELECT n FROM items ORDER BY n") } == [1, 3])
+    }
+
+    @Test func queuedWritesLandInOrderBeforeALaterAwaitedWrite() async throws {
+        for n in 1...100 {
+            batcher.enqueue("item \(n)") { db in
+                // Each write depends on the one before: out of order, the chain breaks.
+                let last = try Int.fetchOne(db, sql: "SELECT MAX(n) FROM items") ?? 0
+                try db.execute(sql: "INSERT INTO items (n) VALUES (?)", arguments: [last + 1])
+            }
+        }
+        try await batcher.perform { _ in }
+        #expect(try await pool.read { db in try Int.fetchAll(db, sql: "SELECT n FROM items ORDER BY n") } == Array(1...100))
+    }
+
+    @Test func aQueuedWriteThatFailsIsLoggedAndTheNextOnesStillLand() async throws {
+        let logged = CapturedLogs()
+        let batcher = WriteBatcher(writer: pool, logger: logged.logger)
+        batcher.enqueue("duplicate") { db in
+            try db.execute(sql: "INSERT INTO items (n) VALUES (7)")
+            try db.execute(sql: "INSERT INTO items (n) VALUES (7)")
+        }
+        batcher.enqueue("fine") { db in try db.execute(sql: "INSERT INTO items (n) VALUES (8)") }
+        try await batcher.perform { _ in }
+        #expect(try await pool.read { db in try Int.fetchAll(db, sql: "SELECT n FROM items") } == [8])
+        let errors = logged.lines.filter { $0.level == .error }
+        #expect(errors.map(\.message) == ["a queued store write failed"])
+        #expect(errors.first?.metadata["write"] == "duplicate")
+    }
+
+    /// Occupies GRDB's writer until `release()`, as a long transaction would.
+    private func holdWriter() -> Gate {
+        let gate = Gate()
+        pool.asyncWriteWithoutTransaction { _ in gate.wait() }
+        return gate
+    }
+
+    private func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") ?? 0 }
+    }
+}
+
+/// Polls `condition` every millisecond for up to 5 s.
+func waitUntil(_ condition: () -> Bool) async throws {
+    for _ in 0..<5_000 where !condition() {
+        try await Task.sleep(for: .milliseconds(1))
+    }
+    #expect(condition(), "condition not met within 5 s")
+}
+
+private final class Gate: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func wait() { semaphore.wait() }
+    func release() { semaphore.signal() }
+}
