@@ -163,6 +163,28 @@ import Testing
         try await store.close()
     }
 
+    @Test func aReturningUsersProfileChangeIsCommittedAndOnlyLastSeenIsQueued() async throws {
+        let path = directory.file("users.sqlite")
+        let store = try SQLiteUserStore(path: path, logger: quietLogger)
+        let created = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane"), at: now)
+        let other = try DatabasePool(path: path)
+
+        // Nothing but lastSeen changes: the stored row is already what the start returns.
+        let later = now.addingTimeInterval(10)
+        let returning = try await store.createOrUpgrade(named: "jane", profile: Profile(), at: later)
+        #expect(returning.id == created.id && returning.displayName == "Jane" && returning.lastSeen == later)
+        try await store.flush()
+        #expect(try await store.user(named: "jane") == returning)
+
+        // A change is committed before the call returns: another connection sees it at once.
+        let renamed = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane D."), at: later)
+        #expect(renamed.displayName == "Jane D.")
+        let seen = try await other.read { db in try String.fetchOne(db, sql: "SELECT displayName FROM users WHERE name = 'jane'") }
+        #expect(seen == "Jane D.")
+        try other.close()
+        try await store.close()
+    }
+
     @Test func datesWrittenByEarlierVersionsStillRead() async throws {
         // Rows written through GRDB's own Date encoding (and by hand in the sqlite3 shell) stay readable.
         let path = directory.file("users.sqlite")

@@ -90,7 +90,19 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser {
-        try await opened().writes.perform { db in
+        let open = try opened()
+        // A returning user whose profile changes nothing but `lastSeen` is committed as it is:
+        // only `lastSeen` is queued, as a known guest's is.
+        if let existing = try read({ db in try Self.fetchUser(db, named: name) }) {
+            let user = profile.applied(to: existing, name: name, newID: 0, at: now)
+            var unchanged = existing
+            unchanged.lastSeen = user.lastSeen
+            if user == unchanged {
+                open.writes.enqueue("lastSeen of a user") { db in try Self.setLastSeen(now, ofUser: existing.id, db) }
+                return user
+            }
+        }
+        return try await open.writes.perform { db in
             let existing = try Self.fetchUser(db, named: name)
             // The id of a new user is only known after the insert.
             let user = profile.applied(to: existing, name: name, newID: 0, at: now)
