@@ -88,6 +88,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Queued log lines must reach standard error however `serve` ends.
+        defer { StandardError.flush() }
         let settings = try await ServeSettings.resolve(
             flags: flagValues,
             configPath: config,

@@ -91,6 +91,27 @@ import Testing
         _ = try await client.closedByServer()
         #expect(try await server.exitStatus() == 0)
     }
+
+    @Test func everyQueuedInfoLineIsWrittenWholeBeforeExit() async throws {
+        let server = try ServeProcess.launch(["--port", "0", "--log-level", "info"])
+        defer { server.kill() }
+        let port = try await server.ready()
+        let client = try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(port)/v1/session")
+        for _ in 0..<50 {
+            _ = expectSession(try await client.request(Wire.start(Wire.username())))
+            #expect(try await client.request(Wire.end())["succeeded"] == true)
+        }
+        server.signal(SIGTERM)
+        #expect(try await server.exitStatus() == 0)
+        try await Task.sleep(for: .milliseconds(200))
+        let lines = server.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.last == "", "the log ends with a whole line")
+        let written = lines.dropLast()
+        #expect(written.allSatisfy { $0.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (debug|info|warn|error) .+/) != nil })
+        #expect(written.filter { $0.contains(" session started ") }.count == 50)
+        #expect(written.filter { $0.contains(" session ended ") }.count == 50)
+        #expect(written.last?.hasSuffix("sessiongate: Stopped") == true, "last line: \(written.last ?? "none")")
+    }
 }
 
 /// One `sessiongate serve` child process.
@@ -128,7 +149,7 @@ final class ServeProcess: Sendable {
             arguments += ["--functions", folder]
         }
         if !arguments.contains("--database") { arguments += ["--database", "sqlite::memory:"] }
-        arguments += ["--log-level", "error"]
+        if !arguments.contains("--log-level") { arguments += ["--log-level", "error"] }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

@@ -34,9 +34,14 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        var merged: Logger.Metadata
+        if metadata.isEmpty && metadataProvider == nil {
+            merged = event.metadata ?? [:]
+        } else {
+            merged = metadata
+            if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+            if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        }
         if let error = event.error { merged["error"] = "\(error)" }
         let time = Timestamp.iso8601Milliseconds(Date())
         let line: String
@@ -44,7 +49,13 @@ struct LineLogHandler: LogHandler {
         case .text: line = textLine(time: time, event: event, metadata: merged)
         case .json: line = jsonLine(time: time, event: event, metadata: merged)
         }
-        StandardError.write(line + "\n")
+        // Info and debug lines are queued, so that a start never waits for a write(2); a warning
+        // or an error is written before `log` returns, so that a crash right after cannot lose it.
+        if event.level >= .warning {
+            StandardError.write(line + "\n")
+        } else {
+            StandardError.enqueue(line + "\n")
+        }
     }
 
     private func textLine(time: String, event: LogEvent, metadata: Logger.Metadata) -> String {
@@ -100,15 +111,23 @@ struct LineLogHandler: LogHandler {
     }
 }
 
-/// Whole lines on standard error, never interleaved.
+/// Whole lines on standard error, never interleaved, in the order they were written.
 enum StandardError {
-    private static let lock = Mutex(())
+    private static let sink = LineSink(descriptor: STDERR_FILENO)
 
+    /// Writes `text` now, after everything queued before it.
     static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            lock.withLock { _ in writeAll(bytes, to: STDERR_FILENO) }
-        }
+        sink.writeNow(text)
+    }
+
+    /// Queues `text` for the sink's thread, which writes whatever has queued in one call.
+    static func enqueue(_ text: String) {
+        sink.enqueue(text)
+    }
+
+    /// Returns once everything queued is written.
+    static func flush() {
+        sink.flush()
     }
 }
 
@@ -122,7 +141,7 @@ enum StandardOutput {
 
 /// Writes every byte, retrying short writes and interrupted calls; gives up on any other error
 /// (a closed standard error must not stop the gateway).
-private func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) {
+func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) {
     var offset = 0
     while offset < bytes.count {
         let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
