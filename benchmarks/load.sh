@@ -9,8 +9,10 @@
 # Settings (environment):
 #   DURATION   each cycles scenario's length            (default 10s)
 #   CLIENTS    concurrent clients of the cycles runs    (default 64)
+#   TRANSPORT  the cycles runs' --transport: raw (blocking sockets, a thread per client, light on the
+#              tool's CPU) or hummingbird (HummingbirdWSClient); held runs always use hummingbird (default raw)
 #   HELD       sessions of the held runs                (default 10000)
-#   DATABASE   memory (sqlite::memory:) or file (a fresh sqlite file per scenario; default memory)
+#   DATABASE   file (a fresh sqlite file per scenario, as `make run` uses; the default) or memory (sqlite::memory:)
 #   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
 #   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password
 #   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
@@ -20,8 +22,9 @@ cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
 CLIENTS=${CLIENTS:-64}
+TRANSPORT=${TRANSPORT:-raw}
 HELD=${HELD:-10000}
-DATABASE=${DATABASE:-memory}
+DATABASE=${DATABASE:-file}
 LOG_LEVEL=${LOG_LEVEL:-info}
 SCENARIOS=${SCENARIOS:-"reuse-guest new-guest reuse-password new-password held-guest"}
 PASSWORD="load-bench-password"
@@ -96,7 +99,7 @@ echo "== sessiongate load benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "   commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (working tree modified)')," \
     "$(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), open-file limit $(ulimit -n)"
 echo "   binaries: sessiongate built $(date -u -r "$BIN/sessiongate" +%Y-%m-%dT%H:%M:%SZ), LoadBenchmark built $(date -u -r "$BIN/LoadBenchmark" +%Y-%m-%dT%H:%M:%SZ)"
-echo "   database $DATABASE, gateway log level $LOG_LEVEL, clients $CLIENTS, duration $DURATION, held $HELD"
+echo "   database $DATABASE, gateway log level $LOG_LEVEL, clients $CLIENTS, transport $TRANSPORT, duration $DURATION, held $HELD"
 
 for scenario in $SCENARIOS; do
     echo
@@ -104,10 +107,10 @@ for scenario in $SCENARIOS; do
     start_gateway "$scenario"
     url="ws://127.0.0.1:$PORT/v1/session"
     case "$scenario" in
-        reuse-guest)    run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection reuse --auth guest || true ;;
-        new-guest)      run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection new --auth guest || true ;;
-        reuse-password) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection reuse --auth password --password "$PASSWORD" || true ;;
-        new-password)   run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --duration "$DURATION" --connection new --auth password --password "$PASSWORD" || true ;;
+        reuse-guest)    run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth guest || true ;;
+        new-guest)      run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth guest || true ;;
+        reuse-password) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth password --password "$PASSWORD" || true ;;
+        new-password)   run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth password --password "$PASSWORD" || true ;;
         held-guest)     run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth guest || true ;;
         held-password)  run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth password --password "$PASSWORD" || true ;;
         *) echo "unknown scenario $scenario"; stop_gateway "$scenario"; exit 2 ;;

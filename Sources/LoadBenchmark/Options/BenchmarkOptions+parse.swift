@@ -8,6 +8,8 @@ extension BenchmarkOptions {
           --cycles M              stop after M cycles in total (the duration still bounds the run)
           --connection new|reuse  a new connection per session, or one per client (default reuse)
           --unique-users          a new username for every cycle (each start creates a user)
+          --transport T           raw: blocking sockets, one thread per client (cheap on the tool's CPU);
+                                  hummingbird: HummingbirdWSClient (default raw)
         held: open H sessions, hold them, read the gateway's memory, end them.
           --sessions H            sessions to hold (default 10000)
           --open-concurrency K    starts in flight while opening (default 256)
@@ -71,6 +73,10 @@ extension BenchmarkOptions {
         if let v = take("connection") {
             guard let use = ConnectionUse(rawValue: v) else { throw UsageError("--connection takes new or reuse") }
             options.connection = use
+        }
+        if let v = take("transport") {
+            guard let transport = Transport(rawValue: v) else { throw UsageError("--transport takes raw or hummingbird") }
+            options.transport = transport
         }
         if let v = take("auth") {
             guard let kind = StartKind(rawValue: v) else { throw UsageError("--auth takes guest or password") }

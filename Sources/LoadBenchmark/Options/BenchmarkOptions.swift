@@ -18,6 +18,15 @@ struct BenchmarkOptions: Sendable {
         case guest, password
     }
 
+    /// How the cycles scenario speaks WebSocket. On a 2-core machine the tool's own CPU is
+    /// taken from the gateway it measures, so the default is the cheapest way to drive it.
+    enum Transport: String, Sendable {
+        /// Blocking POSIX sockets and a minimal RFC 6455 client, one OS thread per client.
+        case raw
+        /// HummingbirdWSClient on the concurrency pool (the held scenario always uses it).
+        case hummingbird
+    }
+
     var mode: Mode
     /// `ws://HOST:PORT/PATH` of the session endpoint; HOST is always a loopback address.
     var url: String
@@ -28,6 +37,7 @@ struct BenchmarkOptions: Sendable {
     /// Total cycles over all clients; nil: only the duration bounds the run.
     var cycleLimit: Int?
     var connection: ConnectionUse = .reuse
+    var transport: Transport = .raw
     var start: StartKind = .guest
     var password = "load-bench-password"
     var sessions = 10_000
@@ -39,6 +49,12 @@ struct BenchmarkOptions: Sendable {
     /// A new username for every cycle (each start creates a user) instead of one per client.
     var uniqueUsers = false
     var userPrefix: String?
+
+    /// The path of `url` (`/v1/session` unless the URL named another).
+    var path: String {
+        let afterScheme = url.dropFirst("ws://".count)
+        return afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
+    }
 
     /// The username of a cycle or held session; prefixes keep guest and password users apart,
     /// since a guest start for a name that an authenticated start took is refused.

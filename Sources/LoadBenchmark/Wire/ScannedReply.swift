@@ -17,14 +17,17 @@ struct ScannedReply: Sendable, Equatable {
 
     init(scanning text: String) {
         var copy = text
-        self = copy.withUTF8 { bytes in
-            ScannedReply(
-                ref: Self.stringValue(of: "ref", in: bytes),
-                succeeded: Self.boolValue(of: "succeeded", in: bytes),
-                code: Self.stringValue(of: "code", in: bytes),
-                event: Self.stringValue(of: "event", in: bytes)
-            )
-        }
+        self = copy.withUTF8 { ScannedReply(scanning: $0) }
+    }
+
+    /// Scans UTF-8 bytes in place: the raw transport's frames, without a String per message.
+    init(scanning bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(
+            ref: Self.stringValue(of: "ref", in: bytes),
+            succeeded: Self.boolValue(of: "succeeded", in: bytes),
+            code: Self.stringValue(of: "code", in: bytes),
+            event: Self.stringValue(of: "event", in: bytes)
+        )
     }
 
     /// The error label of a failed reply: its code, or a note that it had none.

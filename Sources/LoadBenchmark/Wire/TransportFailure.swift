@@ -10,6 +10,7 @@ enum TransportFailure: String, Error {
     static func label(of error: any Error) -> String {
         switch error {
         case let failure as TransportFailure: return failure.rawValue
+        case let raw as RawTransportError: return raw.label
         case is CancellationError: return "cancelled"
         case let client as WebSocketClientError: return "ws_client: \(client)"
         default:
