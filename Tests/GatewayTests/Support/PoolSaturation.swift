@@ -23,7 +23,7 @@ struct PoolSaturation {
     /// authenticated start that returns whether it was refused `overloaded`) until it is;
     /// throws if it never is within the hold.
     static func fill(
-        _ gateway: TestGateway, seconds: Double = 3, probe: () async throws -> Bool
+        _ gateway: TestGateway, seconds: Double = 4, probe: () async throws -> Bool
     ) async throws -> PoolSaturation {
         var holders: [WebSocketTestClient] = []
         for _ in 0..<2 {
