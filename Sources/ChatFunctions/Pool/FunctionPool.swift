@@ -7,11 +7,12 @@ import Synchronization
 
 /// Runs authentications on a pool of Lua states (SPEC §1 `--function-workers`).
 ///
-/// Each state lives on a worker thread of its own. An authentication borrows an
-/// idle worker, runs the whole chain there under one deadline, and gives the
-/// worker back; when none is idle it waits in a bounded queue, and a full queue
-/// answers `overloaded`. A state that hit a limit is rebuilt before its worker
-/// takes another job. A watchdog thread answers `timedOut` at the budget plus 50–60 ms
+/// Each state lives on a worker thread of its own. An authentication is queued as
+/// a job; a free worker takes it and runs the whole chain under one deadline, and
+/// a worker that finishes takes the next job itself, so a busy pool never waits
+/// for a caller's thread to be scheduled. When every worker is busy the job waits
+/// in a bounded queue, and a full queue answers `overloaded`. A state that hit a
+/// limit is rebuilt, after its caller is answered, before its worker takes another job. A watchdog thread answers `timedOut` at the budget plus 50–60 ms
 /// even when a state is stuck inside C code, and replaces that worker.
 public final class FunctionPool: Authenticator, Sendable {
     struct Current: Sendable {
@@ -23,8 +24,7 @@ public final class FunctionPool: Authenticator, Sendable {
 
     struct State {
         var current: Current
-        var idle: [Worker] = []
-        var waiters: [CheckedContinuation<Worker?, Never>] = []
+        var queue = JobQueue()
         var nextWorkerID = 0
         var shutDown = false
     }
@@ -35,6 +35,8 @@ public final class FunctionPool: Authenticator, Sendable {
     private let duration: Metrics.Timer
     private let queueDepth: Gauge
     private let watchdog = Watchdog()
+    /// Sleeping workers wait here; `JobQueue` counts who was signalled.
+    private let wakeup = DispatchSemaphore(value: 0)
     /// Answer a stuck state this long after the budget.
     static let watchdogGrace: Duration = .milliseconds(50)
 
@@ -62,8 +64,6 @@ public final class FunctionPool: Authenticator, Sendable {
     // MARK: Authenticating
 
     public func authenticate(_ event: AuthenticationEvent) async -> Verdict {
-        guard let worker = await acquire() else { return .overloaded }
-        let current = state.withLock { $0.current }
         let settings = Self.settings(options)
         let logger = self.logger
         let started = ContinuousClock.now
@@ -71,36 +71,49 @@ public final class FunctionPool: Authenticator, Sendable {
         let verdict: Verdict = await withCheckedContinuation { continuation in
             let answered = Mutex(false)
             let claim: @Sendable () -> Bool = { answered.withLock { done in defer { done = true }; return !done } }
-            worker.submit { [self] slot in
+            let run: @Sendable (WorkerSlot) -> JobOutcome = { [self] slot in
+                let current = self.state.withLock { $0.current }
                 let deadline = LuaDeadline.after(settings.timeout)
-                watchdog.watch(worker.id, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
+                let workerID = slot.workerID
+                watchdog.watch(workerID, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
                     guard claim() else { return }
                     logger.error("a Lua state did not stop at its deadline; replacing its worker",
-                                 metadata: ["worker": .stringConvertible(worker.id)])
+                                 metadata: ["worker": .stringConvertible(workerID)])
                     continuation.resume(returning: .timedOut)
-                    self.replace(worker)
+                    self.addWorker()
                 }
                 let verdict = Self.prepare(slot, current, settings, logger)
                     ?? slot.runner!.authenticate(event, deadline: deadline)
-                watchdog.finished(worker.id)
-                guard claim() else {
-                    worker.stop()
-                    return
-                }
+                watchdog.finished(slot.workerID)
+                // Too late: the watchdog answered and a new worker has taken this one's place.
+                guard claim() else { return .retire }
+                continuation.resume(returning: verdict)
                 if slot.runner?.isUsable == false {
-                    // Answer first, then rebuild the state before the worker takes another job.
-                    continuation.resume(returning: verdict)
+                    // Rebuilt now, after the answer, before this worker takes another job.
                     _ = Self.prepare(slot, self.state.withLock { $0.current }, settings, logger, force: true)
-                    self.release(worker)
-                } else {
-                    // Back in the pool before the caller hears, so its next start finds it free.
-                    self.release(worker)
-                    continuation.resume(returning: verdict)
                 }
+                return .carryOn
             }
+            let refuse: @Sendable () -> Void = { if claim() { continuation.resume(returning: .overloaded) } }
+            if !submit(PoolJob(run: run, refuse: refuse)) { refuse() }
         }
         duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         return verdict
+    }
+
+    /// Queues `job` for the next free worker; false (and the job dropped) when the queue is full
+    /// or the pool is shut down.
+    private func submit(_ job: PoolJob) -> Bool {
+        let depth = options.queueLimit
+        let (accepted, signal, waiting) = state.withLock { s -> (Bool, Bool, Int) in
+            if s.shutDown { return (false, false, 0) }
+            if s.queue.freeWorkers == 0 && s.queue.waitingCount >= depth { return (false, false, s.queue.waitingCount) }
+            let signal = s.queue.add(job)
+            return (true, signal, s.queue.waitingCount)
+        }
+        if signal { wakeup.signal() }
+        queueDepth.record(waiting)
+        return accepted
     }
 
     /// Makes the slot's runner match the current set and fixtures; a verdict when that fails.
@@ -131,55 +144,37 @@ public final class FunctionPool: Authenticator, Sendable {
 
     // MARK: Workers
 
+    /// Starts a worker thread with a state of its own, built before it takes its first job so
+    /// that no authentication pays for it.
     private func addWorker() {
-        let worker = state.withLock { s -> Worker in
+        let id = state.withLock { s -> Int in
             s.nextWorkerID += 1
-            return Worker(id: s.nextWorkerID)
+            return s.nextWorkerID
         }
-        // Build the state now, so the first authentication does not pay for it.
-        let current = state.withLock { $0.current }
         let settings = Self.settings(options)
         let logger = self.logger
-        worker.submit { [self] slot in
-            _ = Self.prepare(slot, current, settings, logger)
-            self.release(worker)
+        let thread = Thread { [self] in
+            let slot = WorkerSlot(workerID: id)
+            _ = Self.prepare(slot, state.withLock { $0.current }, settings, logger)
+            runJobs(slot)
         }
+        thread.name = "sessiongate-lua-\(id)"
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 
-    private func acquire() async -> Worker? {
-        let depth = options.queueLimit
-        let worker: Worker? = await withCheckedContinuation { continuation in
-            enum Decision { case now(Worker?), wait }
-            let decision = state.withLock { s -> Decision in
-                if s.shutDown { return .now(nil) }
-                if let worker = s.idle.popLast() { return .now(worker) }
-                if s.waiters.count >= depth { return .now(nil) }
-                s.waiters.append(continuation)
-                return .wait
+    /// A worker's loop: take jobs until none is left, then sleep until signalled. A worker
+    /// counts as free only from its first look at the queue, once its state is built, so a
+    /// queue limit of 0 never counts on a worker that cannot run yet.
+    private func runJobs(_ slot: WorkerSlot) {
+        while true {
+            while let job = state.withLock({ s in s.shutDown ? nil : s.queue.next() }) {
+                if case .retire = job.run(slot) { return }
             }
-            if case .now(let worker) = decision { continuation.resume(returning: worker) }
+            if state.withLock({ $0.shutDown }) { return }
+            wakeup.wait()
+            state.withLock { $0.queue.wokeUp() }
         }
-        queueDepth.record(state.withLock { $0.waiters.count })
-        return worker
-    }
-
-    private func release(_ worker: Worker) {
-        let waiter = state.withLock { s -> CheckedContinuation<Worker?, Never>? in
-            if s.shutDown {
-                worker.stop()
-                return nil
-            }
-            if !s.waiters.isEmpty { return s.waiters.removeFirst() }
-            s.idle.append(worker)
-            return nil
-        }
-        waiter?.resume(returning: worker)
-    }
-
-    /// The worker is stuck: it leaves the pool and a fresh one takes its place.
-    private func replace(_ worker: Worker) {
-        guard !state.withLock({ $0.shutDown }) else { return }
-        addWorker()
     }
 
     // MARK: Fixtures, reload, shutdown
@@ -208,15 +203,14 @@ public final class FunctionPool: Authenticator, Sendable {
     var runnerSettings: RunnerSettings { Self.settings(options) }
     var reloadInterval: Duration { options.reloadInterval }
 
-    /// Stops every worker once its job is done; later authentications are `overloaded`.
+    /// Stops every worker once its job is done; calls still queued and later ones are `overloaded`.
     public func shutdown() async {
-        let (idle, waiters) = state.withLock { s -> ([Worker], [CheckedContinuation<Worker?, Never>]) in
+        let (dropped, sleepers) = state.withLock { s -> ([PoolJob], Int) in
             s.shutDown = true
-            defer { s.idle = []; s.waiters = [] }
-            return (s.idle, s.waiters)
+            return (s.queue.removeAll(), s.queue.wakeAll())
         }
-        for waiter in waiters { waiter.resume(returning: nil) }
-        for worker in idle { worker.stop() }
+        for _ in 0..<sleepers { wakeup.signal() }
+        for job in dropped { job.refuse() }
         watchdog.stop()
     }
 }

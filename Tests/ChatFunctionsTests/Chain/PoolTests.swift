@@ -53,6 +53,22 @@ import Testing
         await pool.shutdown()
     }
 
+    @Test func shutdownAnswersQueuedCallsOverloadedAndLetsTheRunningOneFinish() async throws {
+        let fixture = try FolderFixture(["10-slow.lua": fn("local t = os.clock() while os.clock() - t < 0.3 do end return true")])
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, queueLimit: 10))
+        // The first call reaches the worker alone; three more queue behind it.
+        let first = Task { await pool.authenticate(event()) }
+        try await Task.sleep(for: .milliseconds(100))
+        let queued = (0..<3).map { _ in Task { await pool.authenticate(event()) } }
+        try await Task.sleep(for: .milliseconds(50))
+        await pool.shutdown()
+        var answers: [Verdict] = []
+        for task in queued { answers.append(await task.value) }
+        #expect(answers == [.overloaded, .overloaded, .overloaded])
+        #expect(await first.value == .allowed(Profile()))
+        #expect(await pool.authenticate(event()) == .overloaded)
+    }
+
     @Test func aStateThatHitALimitIsReplacedAndTheNextCallWorks() async throws {
         let fixture = try FolderFixture(["10-a.lua": fn("if event.authParams.spin then while true do end end return true")])
         let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .milliseconds(100)))
