@@ -137,11 +137,22 @@ final class WebSocketTestClient: Sendable {
 
     // MARK: Closing
 
-    /// Closes from the client side and waits for the connection to end.
-    func close() async {
+    /// Closes from the client side and waits for the connection to end: at most `timeout`, after
+    /// which the connection is dropped, so that a lost close handshake cannot hang a test.
+    func close(timeout: Duration = .seconds(10)) async {
         commands.yield(.close)
         commands.finish()
-        _ = try? await connection.value
+        let connection = self.connection
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await connection.value }
+            group.addTask {
+                // Cancelled (and so returning early) once the connection has ended.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                connection.cancel()
+            }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Waits until the server closes the connection; returns its close frame, if it sent one.
