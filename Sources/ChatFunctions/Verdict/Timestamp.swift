@@ -28,29 +28,17 @@ public enum Timestamp {
 
     /// `2026-11-25T14:00:00Z`: ISO 8601 in UTC with a `Z`, as every timestamp on the wire.
     public static func iso8601(_ date: Date) -> String {
-        let fields = fields(of: date)
-        var text = datePart(fields, separator: "T")
-        text += "Z"
-        return text
+        text(date, separator: "T", milliseconds: false, suffix: "Z")
     }
 
     /// `2026-11-25T14:00:00.123Z`, for log lines.
     public static func iso8601Milliseconds(_ date: Date) -> String {
-        let fields = fields(of: date)
-        var text = datePart(fields, separator: "T")
-        text += "."
-        append(fields.millisecond, digits: 3, to: &text)
-        text += "Z"
-        return text
+        text(date, separator: "T", milliseconds: true, suffix: "Z")
     }
 
     /// `2026-11-25 14:00:00.123`, the text SQLite's date functions (and GRDB) read.
     public static func sqlText(_ date: Date) -> String {
-        let fields = fields(of: date)
-        var text = datePart(fields, separator: " ")
-        text += "."
-        append(fields.millisecond, digits: 3, to: &text)
-        return text
+        text(date, separator: " ", milliseconds: true, suffix: "")
     }
 
     /// Reads `sqlText`'s format back (`yyyy-MM-dd HH:mm:ss` with an optional `.SSS`); `nil` for
@@ -112,7 +100,8 @@ public enum Timestamp {
         return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(fields.millisecond)) / 1000)
     }
 
-    private static func datePart(_ fields: Fields, separator: Character) -> String {
+    private static func text(_ date: Date, separator: Character, milliseconds: Bool, suffix: String) -> String {
+        let fields = fields(of: date)
         var text = ""
         text.reserveCapacity(24)
         append(fields.year, digits: 4, to: &text)
@@ -126,6 +115,11 @@ public enum Timestamp {
         append(fields.minute, digits: 2, to: &text)
         text += ":"
         append(fields.second, digits: 2, to: &text)
+        if milliseconds {
+            text += "."
+            append(fields.millisecond, digits: 3, to: &text)
+        }
+        text += suffix
         return text
     }
 

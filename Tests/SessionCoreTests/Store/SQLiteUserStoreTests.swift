@@ -119,16 +119,8 @@ import Testing
             return location == "sqlite:\(path)"
         }
     }
-}
 
-/// Session bookkeeping is queued, not awaited: these show it is never lost for that.
-@Suite struct QueuedBookkeepingTests {
-    let directory: TemporaryDirectory
-    let now = Date(timeIntervalSince1970: 1_790_000_000.125)
-
-    init() throws {
-        directory = try TemporaryDirectory()
-    }
+    // MARK: Session bookkeeping is queued, not awaited: it is never lost for that.
 
     @Test func closeWritesEveryQueuedSessionRecordToTheFile() async throws {
         let path = directory.file("users.sqlite")
