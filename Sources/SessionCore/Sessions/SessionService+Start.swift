@@ -66,7 +66,7 @@ extension SessionService {
         case .allowed(let profile):
             let user: StoredUser
             do {
-                user = try await store.createOrUpgrade(named: username, profile: profile, at: Date())
+                user = try await store.createOrUpgrade(named: username, profile: profile, at: Date(), knownUser: stored)
             } catch {
                 return .failure(storeFailed(error, username: username))
             }

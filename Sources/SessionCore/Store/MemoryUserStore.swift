@@ -59,7 +59,7 @@ public final class MemoryUserStore: UserStore {
         }
     }
 
-    public func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser {
+    public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
         try withOpenState { state in
             let user = profile.applied(to: state.user(named: name), name: name, newID: state.nextID(), at: now)
             state.save(user)

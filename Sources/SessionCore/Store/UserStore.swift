@@ -20,7 +20,11 @@ public protocol UserStore: Sendable {
     /// An allowed authenticated start's user: creates it when missing, otherwise upgrades it, and
     /// applies `profile` (see `Profile.applied(to:name:newID:at:)` for the rules). Clears the guest
     /// flag, keeps the id of an existing user, sets `lastSeen` to `now`.
-    func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser
+    ///
+    /// `knownUser` is the user as the caller read it a moment ago, if it did: a store may use it
+    /// to skip reading it again when the profile changes nothing but `lastSeen`. It must not
+    /// trust it for anything it writes.
+    func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser
 
     /// Inserts a user as given (the test runner's `given.user`).
     /// - Throws: `UserStoreError.nameTaken` when a user already has the name.
@@ -48,4 +52,11 @@ public protocol UserStore: Sendable {
 
     /// Flushes pending work and releases the store; no other method may be called afterwards.
     func close() async throws
+}
+
+extension UserStore {
+    /// `createOrUpgrade` without a user read beforehand.
+    public func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser {
+        try await createOrUpgrade(named: name, profile: profile, at: now, knownUser: nil)
+    }
 }

@@ -177,6 +177,29 @@ import Testing
         try await store.close()
     }
 
+    @Test func aKnownUserSavesAReadButIsNeverWrittenBack() async throws {
+        let store = try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger)
+        let stored = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane"), at: now)
+        var stale = stored
+        stale.displayName = "Old Jane"
+        stale.properties = ["stale": true]
+
+        // Nothing changes: only lastSeen is written; the stale fields stay out of the store.
+        let later = now.addingTimeInterval(5)
+        _ = try await store.createOrUpgrade(named: "jane", profile: Profile(), at: later, knownUser: stale)
+        try await store.flush()
+        let afterReturn = try #require(try await store.user(named: "jane"))
+        #expect(afterReturn.displayName == "Jane" && afterReturn.properties.isEmpty && afterReturn.lastSeen == later)
+
+        // A change is applied to the stored row, read again inside the write, not to `knownUser`.
+        let changed = try await store.createOrUpgrade(
+            named: "jane", profile: Profile(properties: ["plan": "pro"]), at: later, knownUser: stale
+        )
+        #expect(changed.displayName == "Jane")
+        #expect(try await store.user(named: "jane") == changed)
+        try await store.close()
+    }
+
     @Test func datesWrittenByEarlierVersionsStillRead() async throws {
         // Rows written through GRDB's own Date encoding (and by hand in the sqlite3 shell) stay readable.
         let path = directory.file("users.sqlite")

@@ -8,7 +8,9 @@ struct BrokenUserStore: UserStore {
 
     func user(named name: String) async throws -> StoredUser? { throw DiskFull() }
     func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser { throw DiskFull() }
-    func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser { throw DiskFull() }
+    func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
+        throw DiskFull()
+    }
     func insert(_ user: NewUser) async throws -> StoredUser { throw DiskFull() }
     func userCount() async throws -> Int { throw DiskFull() }
     func recordSessionStart(_ session: SessionRecord) async throws { throw DiskFull() }

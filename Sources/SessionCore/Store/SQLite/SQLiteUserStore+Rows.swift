@@ -9,21 +9,29 @@ extension SQLiteUserStore {
     private static let propertiesMaxDepth = 10_000
 
     static func fetchUser(_ db: Database, named name: String) throws -> StoredUser? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name])
-            .map(user(from:))
+        // Columns by position: a start reads its user every time, and finding a column by name
+        // is a search through the row's names.
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT id, name, displayName, displayPictureUrl, isGuest, properties, createdTime, lastSeen
+                FROM users WHERE name = ?
+                """
+        )
+        return try Row.fetchOne(statement, arguments: [name]).map(user(from:))
     }
 
-    static func user(from row: Row) throws -> StoredUser {
-        let name: String = try row.decode(forColumn: "name")
+    /// A row of `fetchUser`'s SELECT.
+    private static func user(from row: Row) throws -> StoredUser {
+        let name: String = try row.decode(atIndex: 1)
         return StoredUser(
-            id: try row.decode(forColumn: "id"),
+            id: try row.decode(atIndex: 0),
             name: name,
-            displayName: try row.decode(forColumn: "displayName"),
-            displayPictureUrl: try row.decode(forColumn: "displayPictureUrl"),
-            isGuest: try row.decode(forColumn: "isGuest"),
-            properties: try properties(from: try row.decode(forColumn: "properties"), user: name),
-            createdTime: try date(row, "createdTime"),
-            lastSeen: try optionalDate(row, "lastSeen")
+            displayName: try row.decode(atIndex: 2),
+            displayPictureUrl: try row.decode(atIndex: 3),
+            isGuest: try row.decode(atIndex: 4),
+            properties: try properties(from: try row.decode(atIndex: 5), user: name),
+            createdTime: try date(row[6] as DatabaseValue, "createdTime"),
+            lastSeen: try optionalDate(row[7] as DatabaseValue, "lastSeen")
         )
     }
 
@@ -32,8 +40,8 @@ extension SQLiteUserStore {
         return SessionRecord(
             id: try row.decode(forColumn: "id"),
             userID: try row.decode(forColumn: "userId"),
-            startedAt: try date(row, "startedAt"),
-            endedAt: try optionalDate(row, "endedAt"),
+            startedAt: try date(row["startedAt"], "startedAt"),
+            endedAt: try optionalDate(row["endedAt"], "endedAt"),
             endReason: try reason.map { text in
                 guard let reason = SessionEndReason(rawValue: text) else {
                     throw UserStoreError.corruptData("unknown session end reason \"\(text)\"")
@@ -104,15 +112,14 @@ extension SQLiteUserStore {
 
     /// Dates are stored as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) but formatted and read
     /// here: GRDB goes through DateFormatter and Calendar, which cost more than the rest of a start.
-    private static func date(_ row: Row, _ column: String) throws -> Date {
-        guard let date = try optionalDate(row, column) else {
+    private static func date(_ value: DatabaseValue, _ column: String) throws -> Date {
+        guard let date = try optionalDate(value, column) else {
             throw UserStoreError.corruptData("\(column) is missing")
         }
         return date
     }
 
-    private static func optionalDate(_ row: Row, _ column: String) throws -> Date? {
-        let value: DatabaseValue = row[column]
+    private static func optionalDate(_ value: DatabaseValue, _ column: String) throws -> Date? {
         if value.isNull { return nil }
         if case .string(let text) = value.storage, let date = Timestamp.parseSQLText(text) { return date }
         guard let date = Date.fromDatabaseValue(value) else {

@@ -89,11 +89,12 @@ public final class SQLiteUserStore: UserStore {
         }
     }
 
-    public func createOrUpgrade(named name: String, profile: Profile, at now: Date) async throws -> StoredUser {
+    public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
         let open = try opened()
         // A returning user whose profile changes nothing but `lastSeen` is committed as it is:
-        // only `lastSeen` is queued, as a known guest's is.
-        if let existing = try read({ db in try Self.fetchUser(db, named: name) }) {
+        // only `lastSeen` is queued, as a known guest's is. (That write touches nothing else, so
+        // a `knownUser` read a moment ago cannot undo another start's change.)
+        if let existing = try knownUser ?? read({ db in try Self.fetchUser(db, named: name) }) {
             let user = profile.applied(to: existing, name: name, newID: 0, at: now)
             var unchanged = existing
             unchanged.lastSeen = user.lastSeen
