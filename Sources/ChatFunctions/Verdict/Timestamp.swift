@@ -102,31 +102,45 @@ public enum Timestamp {
 
     private static func text(_ date: Date, separator: Character, milliseconds: Bool, suffix: String) -> String {
         let fields = fields(of: date)
-        var text = ""
-        text.reserveCapacity(24)
-        append(fields.year, digits: 4, to: &text)
-        text += "-"
-        append(fields.month, digits: 2, to: &text)
-        text += "-"
-        append(fields.day, digits: 2, to: &text)
-        text.append(separator)
-        append(fields.hour, digits: 2, to: &text)
-        text += ":"
-        append(fields.minute, digits: 2, to: &text)
-        text += ":"
-        append(fields.second, digits: 2, to: &text)
-        if milliseconds {
-            text += "."
-            append(fields.millisecond, digits: 3, to: &text)
+        guard (0...9999).contains(fields.year) else {
+            // Outside four digits: rare enough for the slow path.
+            return String(format: "%04d-%02d-%02d%@%02d:%02d:%02d", fields.year, fields.month, fields.day,
+                          String(separator), fields.hour, fields.minute, fields.second)
+                + (milliseconds ? String(format: ".%03d", fields.millisecond) : "") + suffix
         }
-        text += suffix
-        return text
-    }
-
-    private static func append(_ value: Int, digits: Int, to text: inout String) {
-        let decimal = String(value)
-        if decimal.utf8.count < digits { text += String(repeating: "0", count: digits - decimal.utf8.count) }
-        text += decimal
+        let length = 19 + (milliseconds ? 4 : 0) + suffix.utf8.count
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var index = 0
+            func put(_ value: Int, digits: Int) {
+                var remaining = value
+                for position in stride(from: index + digits - 1, through: index, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                index += digits
+            }
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(fields.year, digits: 4)
+            put(UInt8(ascii: "-"))
+            put(fields.month, digits: 2)
+            put(UInt8(ascii: "-"))
+            put(fields.day, digits: 2)
+            put(separator.asciiValue!)
+            put(fields.hour, digits: 2)
+            put(UInt8(ascii: ":"))
+            put(fields.minute, digits: 2)
+            put(UInt8(ascii: ":"))
+            put(fields.second, digits: 2)
+            if milliseconds {
+                put(UInt8(ascii: "."))
+                put(fields.millisecond, digits: 3)
+            }
+            for byte in suffix.utf8 { put(byte) }
+            return index
+        }
     }
 
     private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
