@@ -147,10 +147,12 @@ public final class FunctionPool: Authenticator, Sendable {
     /// Starts a worker thread with a state of its own, built before it takes its first job so
     /// that no authentication pays for it.
     private func addWorker() {
-        let id = state.withLock { s -> Int in
+        // A replacement the watchdog asks for after shutdown has nothing left to do.
+        guard let id = state.withLock({ s -> Int? in
+            guard !s.shutDown else { return nil }
             s.nextWorkerID += 1
             return s.nextWorkerID
-        }
+        }) else { return }
         let settings = Self.settings(options)
         let logger = self.logger
         let thread = Thread { [self] in

@@ -88,6 +88,37 @@ import Testing
         #expect(errors.first?.metadata["write"] == "duplicate")
     }
 
+    @Test func aLockedDatabaseFailsTheWholeBatchAtOnceAndTheNextWriteWorks() async throws {
+        // Another connection holds the write lock; the batcher's pool waits up to 1 s for it.
+        var unsafe = GRDB.Configuration()
+        unsafe.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: directory.file("batch.sqlite"), configuration: unsafe)
+        var patient = GRDB.Configuration()
+        patient.busyMode = .timeout(1)
+        let pool = try DatabasePool(path: directory.file("batch.sqlite"), configuration: patient)
+        let batcher = WriteBatcher(writer: pool, logger: quietLogger)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+
+        let writerHeld = Gate()
+        pool.asyncWriteWithoutTransaction { _ in writerHeld.wait() }
+        let writes = (1...3).map { (n: Int) in
+            Task { try await batcher.perform { db in try db.execute(sql: "INSERT INTO items (n) VALUES (?)", arguments: [n]) } }
+        }
+        try await waitUntil { batcher.queuedCount == 3 }
+        let released = ContinuousClock.now
+        writerHeld.release()
+        for write in writes {
+            await #expect(throws: DatabaseError.self) { try await write.value }
+        }
+        // One wait for the lock, not one per write (which would take 4 s).
+        #expect(ContinuousClock.now - released < .seconds(3))
+        #expect(batcher.transactionsCommitted == 0)
+
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        try await batcher.perform { db in try db.execute(sql: "INSERT INTO items (n) VALUES (4)") }
+        #expect(try count() == 1)
+    }
+
     /// Occupies GRDB's writer until `release()`, as a long transaction would.
     private func holdWriter() -> Gate {
         let gate = Gate()

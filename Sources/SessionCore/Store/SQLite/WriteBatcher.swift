@@ -88,12 +88,22 @@ final class WriteBatcher: Sendable {
             transactions.add(1, ordering: .relaxed)
             for write in batch { write.committed() }
         } catch {
-            guard batch.count > 1 else {
-                batch[0].failed(error)
+            guard batch.count > 1, !Self.isSystemic(error) else {
+                for write in batch { write.failed(error) }
                 return
             }
             // Rolled back: find the write at fault by giving each its own transaction.
             for write in batch { commit([write], db) }
+        }
+    }
+
+    /// An error no single write caused (the database locked by another process past the busy
+    /// timeout, a full disk, an I/O error): retrying write by write would only repeat it.
+    private static func isSystemic(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY: return true
+        default: return false
         }
     }
 }
