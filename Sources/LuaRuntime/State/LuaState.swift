@@ -177,37 +177,44 @@ public final class LuaState {
     public func call(
         _ function: LuaReference, deadline: LuaDeadline, arguments: (inout LuaPushBuffer) -> Void
     ) throws(LuaError) -> [LuaValue] {
-        try ensureUsable()
-        let base = lua_gettop(L)
-        defer { lua_settop(L, base) }
-        let status = invoke(function, deadline: deadline, arguments)
-        try checkLimits()
-        guard status == LUA_OK else { throw failure(status: status) }
-        let reader = LuaStackReader(L: L)
-        let top = lua_gettop(L)
-        var results: [LuaValue] = []
-        results.reserveCapacity(Int(top - base))
-        var index = base + 1
-        while index <= top {
-            results.append(try reader.value(at: index))
-            index += 1
+        try calling(function, deadline: deadline, arguments) { base throws(LuaError) in
+            let reader = LuaStackReader(L: L)
+            let top = lua_gettop(L)
+            var results: [LuaValue] = []
+            results.reserveCapacity(Int(top - base))
+            var index = base + 1
+            while index <= top {
+                results.append(try reader.value(at: index))
+                index += 1
+            }
+            return results
         }
-        return results
     }
 
     /// Calls with arguments and returns only the first result as a reference (or nil).
     public func callReturningReference(
         _ function: LuaReference, deadline: LuaDeadline, arguments: (inout LuaPushBuffer) -> Void
     ) throws(LuaError) -> LuaReference? {
+        try calling(function, deadline: deadline, arguments) { base throws(LuaError) in
+            guard lua_gettop(L) > base, lua_type(L, base + 1) != LUA_TNIL else { return nil }
+            lua_settop(L, base + 1)
+            return try popReference()
+        }
+    }
+
+    /// What both calls share: the usability check, the call under the deadline, the limit check
+    /// and the error; `results` reads the results above `base` before the stack is reset to it.
+    private func calling<T>(
+        _ function: LuaReference, deadline: LuaDeadline, _ arguments: (inout LuaPushBuffer) -> Void,
+        results: (Int32) throws(LuaError) -> T
+    ) throws(LuaError) -> T {
         try ensureUsable()
         let base = lua_gettop(L)
         defer { lua_settop(L, base) }
         let status = invoke(function, deadline: deadline, arguments)
         try checkLimits()
         guard status == LUA_OK else { throw failure(status: status) }
-        guard lua_gettop(L) > base, lua_type(L, base + 1) != LUA_TNIL else { return nil }
-        lua_settop(L, base + 1)
-        return try popReference()
+        return try results(base)
     }
 
     private func invoke(_ function: LuaReference, deadline: LuaDeadline, _ arguments: (inout LuaPushBuffer) -> Void) -> Int32 {
