@@ -46,8 +46,6 @@ struct JobQueue {
     /// Jobs that no worker is on its way to take.
     var waitingCount: Int { max(0, jobs.count - head - wakeupsOnTheWay) }
 
-    var isEmpty: Bool { head == jobs.count }
-
     /// Adds a job; true when a sleeping worker must be signalled for it.
     mutating func add(_ job: PoolJob) -> Bool {
         jobs.append(job)
