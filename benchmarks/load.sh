@@ -15,6 +15,8 @@
 #   DATABASE   file (a fresh sqlite file per scenario, as `make run` uses; the default) or memory (sqlite::memory:)
 #   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
 #   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password
+#   GATEWAY    the sessiongate binary to measure (default: the release build), e.g. a copy built
+#              from another commit, for A/B runs
 #   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
 #              built: the commit it prints is the tree's, not necessarily the binaries')
 set -euo pipefail
@@ -39,6 +41,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     run swift build -c release --product LoadBenchmark
 fi
 BIN=$(swift build -c release --show-bin-path)
+GATEWAY=${GATEWAY:-$BIN/sessiongate}
 
 WORK=$(mktemp -d /tmp/sessiongate-load.XXXXXX)
 GW_PID=""
@@ -61,9 +64,9 @@ start_gateway() { # $1: scenario name
     local database="sqlite::memory:"
     [ "$DATABASE" = file ] && database="sqlite:$WORK/users-$1.sqlite"
     : > "$WORK/gateway.out"
-    echo "+ $BIN/sessiongate serve --host 127.0.0.1 --port 0 --functions $WORK/functions --database $database" \
+    echo "+ $GATEWAY serve --host 127.0.0.1 --port 0 --functions $WORK/functions --database $database" \
         "--username-failure-limit off --address-failure-limit off --no-demo --log-level $LOG_LEVEL 2>>$WORK/gateway-$1.log"
-    "$BIN/sessiongate" serve --host 127.0.0.1 --port 0 --functions "$WORK/functions" --database "$database" \
+    "$GATEWAY" serve --host 127.0.0.1 --port 0 --functions "$WORK/functions" --database "$database" \
         --username-failure-limit off --address-failure-limit off --no-demo --log-level "$LOG_LEVEL" \
         > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
     GW_PID=$!
@@ -98,7 +101,7 @@ stop_gateway() { # $1: scenario name
 echo "== sessiongate load benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "   commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (working tree modified)')," \
     "$(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), open-file limit $(ulimit -n)"
-echo "   binaries: sessiongate built $(date -u -r "$BIN/sessiongate" +%Y-%m-%dT%H:%M:%SZ), LoadBenchmark built $(date -u -r "$BIN/LoadBenchmark" +%Y-%m-%dT%H:%M:%SZ)"
+echo "   binaries: $GATEWAY built $(date -u -r "$GATEWAY" +%Y-%m-%dT%H:%M:%SZ), LoadBenchmark built $(date -u -r "$BIN/LoadBenchmark" +%Y-%m-%dT%H:%M:%SZ)"
 echo "   database $DATABASE, gateway log level $LOG_LEVEL, clients $CLIENTS, transport $TRANSPORT, duration $DURATION, held $HELD"
 
 for scenario in $SCENARIOS; do
