@@ -14,7 +14,8 @@
 #   HELD       sessions of the held runs                (default 10000)
 #   DATABASE   file (a fresh sqlite file per scenario, as `make run` uses; the default) or memory (sqlite::memory:)
 #   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
-#   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password
+#   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password,
+#              reuse-ping new-ping (two pings per cycle, no session: the floor of the WebSocket stack)
 #   GATEWAY    the sessiongate binary to measure (default: the release build), e.g. a copy built
 #              from another commit, for A/B runs
 #   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
@@ -114,6 +115,8 @@ for scenario in $SCENARIOS; do
         new-guest)      run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth guest || true ;;
         reuse-password) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth password --password "$PASSWORD" || true ;;
         new-password)   run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth password --password "$PASSWORD" || true ;;
+        reuse-ping)     run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth ping || true ;;
+        new-ping)       run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth ping || true ;;
         held-guest)     run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth guest || true ;;
         held-password)  run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth password --password "$PASSWORD" || true ;;
         *) echo "unknown scenario $scenario"; stop_gateway "$scenario"; exit 2 ;;

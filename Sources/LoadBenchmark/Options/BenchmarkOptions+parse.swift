@@ -16,6 +16,7 @@ extension BenchmarkOptions {
           --hold D                how long to hold before measuring (default 3s)
         both:
           --auth guest|password   guest starts, or authParams {"password": …} (default guest)
+                 |ping            (cycles only) two pings in place of start and end: the gateway's floor
           --password PW           the password sent by --auth password (default load-bench-password)
           --user-prefix P         username prefix (default load-g / load-p)
           --gateway-pid PID       the gateway process, for its CPU time and VmRSS (default: found in /proc)
@@ -79,7 +80,8 @@ extension BenchmarkOptions {
             options.transport = transport
         }
         if let v = take("auth") {
-            guard let kind = StartKind(rawValue: v) else { throw UsageError("--auth takes guest or password") }
+            guard let kind = StartKind(rawValue: v) else { throw UsageError("--auth takes guest, password or ping") }
+            guard mode == .cycles || kind != .ping else { throw UsageError("--auth ping is for the cycles mode only") }
             options.start = kind
         }
         if let v = take("password") { options.password = v }

@@ -13,9 +13,11 @@ struct BenchmarkOptions: Sendable {
         case new, reuse
     }
 
-    /// Guest starts (no authParams) or authenticated starts with a password.
+    /// Guest starts (no authParams), authenticated starts with a password, or (cycles only)
+    /// two `ping` requests in place of the start and the end: the gateway's floor, its
+    /// WebSocket stack and request parsing with no session work, to set the other figures against.
     enum StartKind: String, Sendable {
-        case guest, password
+        case guest, password, ping
     }
 
     /// How the cycles scenario speaks WebSocket. On a 2-core machine the tool's own CPU is

@@ -86,8 +86,9 @@ struct CyclesScenario {
         if options.connection == .new {
             lines.append(Format.latencyLine("connect", total.connect))
         }
-        lines.append(Format.latencyLine("startSession", total.start))
-        lines.append(Format.latencyLine("endSession", total.end))
+        let pings = options.start == .ping
+        lines.append(Format.latencyLine(pings ? "first ping" : "startSession", total.start))
+        lines.append(Format.latencyLine(pings ? "second ping" : "endSession", total.end))
         lines.append(Format.latencyLine(options.connection == .new ? "whole cycle" : "start+end cycle", total.cycle))
         lines.append("errors (\(total.errors.total)): \(total.errors.summary)")
         return lines

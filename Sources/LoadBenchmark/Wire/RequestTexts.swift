@@ -6,19 +6,24 @@ struct RequestTexts: Sendable {
     /// The `ref` of every `endSession`.
     static let endRef = "e"
 
-    /// `{"op":"endSession","ref":"e"}`
-    let end = #"{"op":"endSession","ref":"\#(endRef)"}"#
+    /// `{"op":"endSession","ref":"e"}`, or a ping with that ref.
+    let end: String
     private let authParams: String?
+    private let pingOnly: Bool
 
     init(start: BenchmarkOptions.StartKind, password: String) {
+        pingOnly = start == .ping
+        end = pingOnly ? #"{"op":"ping","ref":"\#(Self.endRef)"}"# : #"{"op":"endSession","ref":"\#(Self.endRef)"}"#
         switch start {
-        case .guest: authParams = nil
+        case .guest, .ping: authParams = nil
         case .password: authParams = #"{"password":\#(Self.jsonString(password))}"#
         }
     }
 
-    /// The `startSession` for one username (which the options keep free of characters that need escaping).
+    /// The `startSession` for one username (which the options keep free of characters that need
+    /// escaping), or a ping with the start's ref.
     func start(username: String) -> String {
+        if pingOnly { return #"{"op":"ping","ref":"\#(Self.startRef)"}"# }
         let head = #"{"op":"startSession","ref":"\#(Self.startRef)","username":\#(Self.jsonString(username))"#
         guard let authParams else { return head + "}" }
         return head + #","authParams":\#(authParams)}"#
