@@ -219,3 +219,53 @@ import Testing
         try await store.close()
     }
 }
+
+/// The user cache seen through the store on a real file.
+@Suite struct SQLiteUserStoreCacheTests {
+    let directory: TemporaryDirectory
+    let now = Date(timeIntervalSince1970: 1_790_000_000.25)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    @Test func anotherProcesssChangeIsSeenOnceTheCachedRowExpires() async throws {
+        let path = directory.file("users.sqlite")
+        let store = try SQLiteUserStore(path: path, logger: quietLogger, userCacheLifetime: .milliseconds(300))
+        _ = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane"), at: now)
+        let other = try DatabasePool(path: path)
+        try await other.write { db in try db.execute(sql: "UPDATE users SET displayName = 'Jane D.' WHERE name = 'jane'") }
+
+        // Within the lifetime the start is answered from the cache, without a read...
+        #expect(try await store.user(named: "jane")?.displayName == "Jane")
+        try await Task.sleep(for: .milliseconds(450))
+        // ...after it, from the file.
+        #expect(try await store.user(named: "jane")?.displayName == "Jane D.")
+        try other.close()
+        try await store.close()
+    }
+
+    @Test func theStoresOwnWritesAreSeenAtOnceThroughTheCache() async throws {
+        let store = try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger, userCacheLifetime: .seconds(60))
+        let guest = try await store.findOrCreateGuest(named: "visitor", at: now)
+        #expect(try await store.user(named: "visitor") == guest)
+
+        // An upgrade to a person is what the next guest start sees (authentication_required).
+        let person = try await store.createOrUpgrade(named: "visitor", profile: Profile(displayName: "Visitor"), at: now)
+        #expect(!person.isGuest && person.id == guest.id)
+        let again = try await store.findOrCreateGuest(named: "visitor", at: now.addingTimeInterval(1))
+        #expect(!again.isGuest && again.displayName == "Visitor")
+
+        // Queued bookkeeping reaches the cached row once it has run.
+        let started = now.addingTimeInterval(10)
+        try await store.recordSessionStart(SessionRecord(id: "s-1", userID: person.id, startedAt: started, remoteAddress: "::1"))
+        try await store.recordSessionEnd(id: "s-1", at: started.addingTimeInterval(5), reason: .ended)
+        try await store.flush()
+        #expect(try await store.user(named: "visitor")?.lastSeen == started.addingTimeInterval(5))
+        // An end for a session that is not open changes nothing.
+        try await store.recordSessionEnd(id: "s-1", at: started.addingTimeInterval(99), reason: .ended)
+        try await store.flush()
+        #expect(try await store.user(named: "visitor")?.lastSeen == started.addingTimeInterval(5))
+        try await store.close()
+    }
+}

@@ -102,12 +102,16 @@ extension SQLiteUserStore {
         try setLastSeen(session.startedAt, ofUser: session.userID, db)
     }
 
-    static func endSession(id: String, at endedAt: Date, reason: SessionEndReason, _ db: Database) throws {
+    /// Ends an open session and sets its user's `lastSeen`; returns that user's id, or nil when
+    /// no open session has this id.
+    static func endSession(id: String, at endedAt: Date, reason: SessionEndReason, _ db: Database) throws -> Int64? {
         try db.cachedStatement(sql: "UPDATE sessions SET endedAt = ?, endReason = ? WHERE id = ? AND endedAt IS NULL")
             .execute(arguments: [Timestamp.sqlText(endedAt), reason.rawValue, id])
-        guard db.changesCount > 0 else { return }
-        try db.cachedStatement(sql: "UPDATE users SET lastSeen = ? WHERE id = (SELECT userId FROM sessions WHERE id = ?)")
-            .execute(arguments: [Timestamp.sqlText(endedAt), id])
+        guard db.changesCount > 0,
+              let userID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT userId FROM sessions WHERE id = ?"), arguments: [id])
+        else { return nil }
+        try setLastSeen(endedAt, ofUser: userID, db)
+        return userID
     }
 
     /// Dates are stored as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) but formatted and read

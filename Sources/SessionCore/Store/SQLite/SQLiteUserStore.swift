@@ -14,6 +14,8 @@ import Synchronization
 ///
 /// Reads run on the calling thread: a WAL reader never waits for the writer, so a lookup by an
 /// indexed name blocks for microseconds, less than a hop to another thread and back would cost.
+/// Users read or written in the last second are kept in a `UserCache`, so a returning user's
+/// start reads nothing at all.
 /// Session bookkeeping (history rows, `lastSeen`) is queued rather than awaited; `flush()`, the
 /// history and count reads and `close()` wait for it.
 ///
@@ -31,18 +33,24 @@ public final class SQLiteUserStore: UserStore {
     private struct Connection: Sendable {
         let database: any DatabaseWriter
         let writes: WriteBatcher
+        let users: UserCache
     }
 
     /// Opens the database file at `path` (relative to the working directory), creating it when
-    /// missing, and migrates it to the current schema.
-    public init(path: String, logger: Logger) throws {
+    /// missing, and migrates it to the current schema. Users are cached for `userCacheLifetime`
+    /// (see `UserCache`): what another process writes to the file is seen after at most that long.
+    public init(path: String, logger: Logger, userCacheLifetime: Duration = .seconds(1)) throws {
         location = "sqlite:\(path)"
         isFile = true
         self.logger = logger
         do {
             let pool = try DatabasePool(path: path, configuration: Self.configuration())
             try Self.migrator.migrate(pool)
-            connection = Mutex(Connection(database: pool, writes: WriteBatcher(writer: pool, logger: logger)))
+            connection = Mutex(Connection(
+                database: pool,
+                writes: WriteBatcher(writer: pool, logger: logger),
+                users: UserCache(lifetime: userCacheLifetime)
+            ))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
@@ -57,26 +65,25 @@ public final class SQLiteUserStore: UserStore {
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try Self.migrator.migrate(queue)
-            connection = Mutex(Connection(database: queue, writes: WriteBatcher(writer: queue, logger: logger)))
+            connection = Mutex(Connection(database: queue, writes: WriteBatcher(writer: queue, logger: logger), users: UserCache()))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
     }
 
     public func user(named name: String) async throws -> StoredUser? {
-        try read { db in try Self.fetchUser(db, named: name) }
+        try lookUp(name, in: opened())
     }
 
     public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
         let open = try opened()
-        if var existing = try read({ db in try Self.fetchUser(db, named: name) }) {
+        if var existing = try lookUp(name, in: open) {
             guard existing.isGuest else { return existing }
             existing.lastSeen = now
-            let id = existing.id
-            open.writes.enqueue("lastSeen of a guest") { db in try Self.setLastSeen(now, ofUser: id, db) }
+            queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a guest", in: open)
             return existing
         }
-        return try await open.writes.perform { db in
+        let user = try await open.writes.perform { db in
             // Another start may have created it since the read.
             if var existing = try Self.fetchUser(db, named: name) {
                 guard existing.isGuest else { return existing }
@@ -87,6 +94,8 @@ public final class SQLiteUserStore: UserStore {
             let guest = StoredUser(id: 0, name: name, displayName: name, isGuest: true, createdTime: now, lastSeen: now)
             return try Self.insert(guest, db)
         }
+        open.users.wrote(user)
+        return user
     }
 
     public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
@@ -94,16 +103,16 @@ public final class SQLiteUserStore: UserStore {
         // A returning user whose profile changes nothing but `lastSeen` is committed as it is:
         // only `lastSeen` is queued, as a known guest's is. (That write touches nothing else, so
         // a `knownUser` read a moment ago cannot undo another start's change.)
-        if let existing = try knownUser ?? read({ db in try Self.fetchUser(db, named: name) }) {
+        if let existing = try knownUser ?? lookUp(name, in: open) {
             let user = profile.applied(to: existing, name: name, newID: 0, at: now)
             var unchanged = existing
             unchanged.lastSeen = user.lastSeen
             if user == unchanged {
-                open.writes.enqueue("lastSeen of a user") { db in try Self.setLastSeen(now, ofUser: existing.id, db) }
+                queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a user", in: open)
                 return user
             }
         }
-        return try await open.writes.perform { db in
+        let user = try await open.writes.perform { db in
             let existing = try Self.fetchUser(db, named: name)
             // The id of a new user is only known after the insert.
             let user = profile.applied(to: existing, name: name, newID: 0, at: now)
@@ -111,10 +120,13 @@ public final class SQLiteUserStore: UserStore {
             try Self.update(user, db)
             return user
         }
+        open.users.wrote(user)
+        return user
     }
 
     public func insert(_ new: NewUser) async throws -> StoredUser {
-        try await opened().writes.perform { db in
+        let open = try opened()
+        let user = try await open.writes.perform { db in
             guard try Self.fetchUser(db, named: new.name) == nil else { throw UserStoreError.nameTaken(new.name) }
             let user = StoredUser(
                 id: 0, name: new.name, displayName: new.displayName ?? new.name,
@@ -123,6 +135,8 @@ public final class SQLiteUserStore: UserStore {
             )
             return try Self.insert(user, db)
         }
+        open.users.wrote(user)
+        return user
     }
 
     public func userCount() async throws -> Int {
@@ -131,11 +145,19 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func recordSessionStart(_ session: SessionRecord) async throws {
-        try opened().writes.enqueue("session start") { db in try Self.insertSession(session, db) }
+        let open = try opened()
+        open.writes.enqueue("session start") { db in
+            try Self.insertSession(session, db)
+            open.users.wroteLastSeen(session.startedAt, ofUserID: session.userID)
+        }
     }
 
     public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws {
-        try opened().writes.enqueue("session end") { db in try Self.endSession(id: id, at: endedAt, reason: reason, db) }
+        let open = try opened()
+        open.writes.enqueue("session end") { db in
+            guard let userID = try Self.endSession(id: id, at: endedAt, reason: reason, db) else { return }
+            open.users.wroteLastSeen(endedAt, ofUserID: userID)
+        }
     }
 
     public func sessions(ofUser userID: Int64) async throws -> [SessionRecord] {
@@ -175,6 +197,22 @@ public final class SQLiteUserStore: UserStore {
     private func opened() throws -> Connection {
         guard let open = connection.withLock({ $0 }) else { throw UserStoreError.closed }
         return open
+    }
+
+    /// A user by name: from the cache, or read (and then cached).
+    private func lookUp(_ name: String, in open: Connection) throws -> StoredUser? {
+        if let cached = open.users.user(named: name) { return cached }
+        let generation = open.users.generation
+        guard let found = try open.database.unsafeRead({ db in try Self.fetchUser(db, named: name) }) else { return nil }
+        open.users.filled(by: found, readAt: generation)
+        return found
+    }
+
+    private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
+        open.writes.enqueue(what) { db in
+            try Self.setLastSeen(date, ofUser: id, db)
+            open.users.wroteLastSeen(date, ofUserID: id)
+        }
     }
 
     /// A read of one statement on the calling thread. Not `async`, so that GRDB's synchronous read

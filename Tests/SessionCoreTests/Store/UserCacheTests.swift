@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import SessionCore
+
+/// The rules that keep `UserCache` from ever answering with a row older than this store's writes.
+@Suite struct UserCacheTests {
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+
+    private func user(_ id: Int64, _ name: String, displayName: String? = nil, lastSeen: Date? = nil) -> StoredUser {
+        StoredUser(id: id, name: name, displayName: displayName ?? name, isGuest: true, createdTime: now, lastSeen: lastSeen)
+    }
+
+    @Test func aFilledEntryIsAnsweredUntilItsLifetimeEnds() async throws {
+        let cache = UserCache(lifetime: .milliseconds(200))
+        cache.filled(by: user(1, "jane"), readAt: cache.generation)
+        #expect(cache.user(named: "jane") == user(1, "jane"))
+        #expect(cache.user(named: "john") == nil)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(cache.user(named: "jane") == nil)
+        #expect(cache.count == 0, "an expired entry is dropped when it is asked for")
+    }
+
+    @Test func aReadThatAWriteOvertookFillsNothing() {
+        let cache = UserCache()
+        let readBegan = cache.generation
+        cache.wrote(user(1, "jane", displayName: "Jane D."))
+        cache.filled(by: user(1, "jane", displayName: "Jane"), readAt: readBegan)
+        #expect(cache.user(named: "jane")?.displayName == "Jane D.")
+
+        // A queued lastSeen write overtaking a read also keeps the read out.
+        let secondRead = cache.generation
+        cache.wroteLastSeen(now, ofUserID: 2)
+        cache.filled(by: user(2, "john"), readAt: secondRead)
+        #expect(cache.user(named: "john") == nil)
+    }
+
+    @Test func aFillNeverReplacesAnEntryButAWriteDoes() {
+        let cache = UserCache()
+        cache.wrote(user(1, "jane", displayName: "Jane"))
+        cache.filled(by: user(1, "jane", displayName: "Older"), readAt: cache.generation)
+        #expect(cache.user(named: "jane")?.displayName == "Jane")
+        cache.wrote(user(1, "jane", displayName: "Newer"))
+        #expect(cache.user(named: "jane")?.displayName == "Newer")
+    }
+
+    @Test func aQueuedLastSeenReachesTheCachedRowByUserID() {
+        let cache = UserCache()
+        cache.wrote(user(7, "jane", lastSeen: now))
+        let later = now.addingTimeInterval(60)
+        cache.wroteLastSeen(later, ofUserID: 7)
+        #expect(cache.user(named: "jane")?.lastSeen == later)
+        cache.wroteLastSeen(later.addingTimeInterval(1), ofUserID: 8)
+        #expect(cache.user(named: "jane")?.lastSeen == later, "another user's write changes nothing here")
+    }
+
+    @Test func theCacheNeverHoldsMoreThanItsCapacity() {
+        let cache = UserCache(capacity: 100)
+        for index in 0..<1_000 {
+            cache.wrote(user(Int64(index), "user-\(index)"))
+            #expect(cache.count <= 100)
+        }
+        #expect(cache.user(named: "user-999") != nil, "the latest write is always kept")
+    }
+}
