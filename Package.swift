@@ -26,6 +26,8 @@ let package = Package(
         // Already in the graph through swift-configuration's YAML trait; the serve
         // command reads a config file's keys with it to refuse unknown ones.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Only for the WebSocketFloor benchmark: the gateway reaches NIO through Hummingbird.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian's liblua5.4-dev).
@@ -123,6 +125,17 @@ let package = Package(
             dependencies: [
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "WebSocketFloor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
