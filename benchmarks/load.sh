@@ -15,7 +15,9 @@
 #   DATABASE   file (a fresh sqlite file per scenario, as `make run` uses; the default) or memory (sqlite::memory:)
 #   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
 #   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password,
-#              reuse-ping new-ping (two pings per cycle, no session: the floor of the WebSocket stack)
+#              reuse-ping new-ping (two pings per cycle, no session: the floor of the WebSocket stack),
+#              floor-reuse-ping floor-new-ping (the same against WebSocketFloor, a ping answerer written
+#              directly on SwiftNIO's WebSocket handlers, in place of the gateway)
 #   GATEWAY    the sessiongate binary to measure (default: the release build), e.g. a copy built
 #              from another commit, for A/B runs
 #   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
@@ -40,6 +42,7 @@ run() { echo "+ $*"; "$@"; }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     run swift build -c release --product sessiongate
     run swift build -c release --product LoadBenchmark
+    case "$SCENARIOS" in *floor-*) run swift build -c release --product WebSocketFloor ;; esac
 fi
 BIN=$(swift build -c release --show-bin-path)
 GATEWAY=${GATEWAY:-$BIN/sessiongate}
@@ -62,6 +65,7 @@ end
 LUA
 
 start_gateway() { # $1: scenario name
+    if [[ "$1" == floor-* ]]; then start_floor "$1"; return; fi
     local database="sqlite::memory:"
     [ "$DATABASE" = file ] && database="sqlite:$WORK/users-$1.sqlite"
     : > "$WORK/gateway.out"
@@ -83,6 +87,22 @@ start_gateway() { # $1: scenario name
     [ -n "$line" ] || { echo "the gateway did not print its listening line within 30 s"; exit 1; }
     PORT=${line##*:}
     echo "  gateway pid $GW_PID, $line"
+}
+
+start_floor() { # $1: scenario name; WebSocketFloor prints the same listening line as the gateway
+    : > "$WORK/gateway.out"
+    echo "+ $BIN/WebSocketFloor 0"
+    "$BIN/WebSocketFloor" 0 > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
+    GW_PID=$!
+    local line="" i
+    for i in $(seq 1 100); do
+        line=$(grep -m1 -o 'listening on http://[^ ]*' "$WORK/gateway.out" || true)
+        [ -n "$line" ] && break
+        sleep 0.1
+    done
+    [ -n "$line" ] || { echo "WebSocketFloor did not print its listening line"; exit 1; }
+    PORT=${line##*:}
+    echo "  WebSocketFloor pid $GW_PID, $line"
 }
 
 stop_gateway() { # $1: scenario name
@@ -115,6 +135,8 @@ for scenario in $SCENARIOS; do
         new-guest)      run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth guest || true ;;
         reuse-password) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth password --password "$PASSWORD" || true ;;
         new-password)   run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth password --password "$PASSWORD" || true ;;
+        floor-reuse-ping) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth ping || true ;;
+        floor-new-ping) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth ping || true ;;
         reuse-ping)     run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth ping || true ;;
         new-ping)       run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth ping || true ;;
         held-guest)     run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth guest || true ;;
