@@ -75,6 +75,17 @@ import FoundationXML
         #expect(failing?.attributes["line"] == "3")
     }
 
+    @Test func whatAFilesTopLevelPrintedIsItsSuitesSystemOut() async throws {
+        let folder = try TestFolder([
+            "a_test.lua": """
+                print("top level")
+                it("passes", function() print("in the test") end)
+                """,
+        ])
+        let xml = try Elements.parse(await folder.run().junitXML())
+        #expect(xml.named("system-out").map(\.text) == ["in the test", "top level"])
+    }
+
     @Test func namesAndMessagesAreEscaped() async throws {
         let folder = try TestFolder([
             "a_test.lua": #"""

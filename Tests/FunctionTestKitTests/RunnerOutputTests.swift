@@ -147,6 +147,30 @@ import Testing
         #expect(report.text.contains("    log: "))
     }
 
+    @Test func printsOfTheFilesTopLevelCodeAreShownUnderTheFileOnce() async throws {
+        let folder = try TestFolder([
+            "a_test.lua": """
+                print("loading the fixtures")
+                it("loops", function() while true do end end)
+                it("passes", function() print("inside") end)
+                """,
+            "b_test.lua": """
+                print("before the mistake")
+                error("broken file")
+                """,
+        ])
+        // The first test's time limit rebuilds the state, which runs the top level again.
+        let report = await folder.run(options: TestRunOptions(testTimeout: .milliseconds(200)))
+        let a = try #require(report.files.first { $0.file == folder.name("a_test.lua") })
+        #expect(a.output == ["loading the fixtures"])
+        #expect(report.cases["passes"]?.output == ["inside"])
+        #expect(report.text.contains(folder.name("a_test.lua") + "\n  | loading the fixtures\n  ✗ loops"))
+        let b = try #require(report.files.first { $0.file == folder.name("b_test.lua") })
+        #expect(b.output == ["before the mistake"])
+        #expect(b.loadFailure?.message.contains("broken file") == true)
+        #expect(report.text.contains(folder.name("b_test.lua") + "\n  | before the mistake\n  ✗ "))
+    }
+
     @Test func aTestPastItsTimeLimitFailsAndTheNextOneStillRuns() async throws {
         let folder = try TestFolder([
             "a_test.lua": """

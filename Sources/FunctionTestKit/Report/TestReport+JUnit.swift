@@ -3,7 +3,8 @@ import Foundation
 /// The report as JUnit XML (`--junit FILE`), the dialect CI servers read: a `testsuite` per
 /// test file, a `testcase` per test with a `failure` element when it failed. A file that did
 /// not load is one failed `testcase` named after the file; a folder that does not compile is
-/// a `testsuite` named after the folder with one failed `testcase`.
+/// a `testsuite` named after the folder with one failed `testcase`. What a test printed is its
+/// `testcase`'s `system-out`; what the file's top-level code printed, its `testsuite`'s.
 extension TestReport {
     public func junitXML() -> String {
         var suites: [String] = []
@@ -29,6 +30,9 @@ extension TestReport {
             for test in file.cases {
                 cases.append(Self.testcase(name: test.name, file: test.file, line: test.line, duration: test.duration,
                                            failure: test.failure, output: test.output + (test.passed ? [] : test.log)))
+            }
+            if !file.output.isEmpty {
+                cases.append(XMLText.element("system-out", [:], text: file.output.joined(separator: "\n")))
             }
             let count = file.cases.count + (file.loadFailure == nil ? 0 : 1)
             total += count

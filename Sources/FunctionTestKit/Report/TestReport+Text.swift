@@ -9,7 +9,8 @@
 /// ```
 ///
 /// Under a failure come what the test printed (`| …`) and what the functions and the pipeline
-/// logged during it (`log: …`); under a passing test only what it printed.
+/// logged during it (`log: …`); under a passing test only what it printed. What the file's
+/// top-level code printed comes right under the file's name.
 extension TestReport {
     /// Everything on standard output, the closing line included (nothing when the folder
     /// could not be read: that goes to standard error).
@@ -39,6 +40,7 @@ extension TestFileResult {
     var text: String? {
         guard loadFailure != nil || !cases.isEmpty else { return nil }
         var lines = [file]
+        lines += output.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }.map { "  | \($0)" }
         if let loadFailure {
             lines.append("  ✗ \(file) did not load")
             lines += Self.failureLines(loadFailure)

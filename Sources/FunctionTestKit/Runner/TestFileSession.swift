@@ -64,8 +64,12 @@ final class TestFileSession {
             return result
         }
         harness.reset()
+        output.removeAll()
         var loaded: Loaded
-        switch load(Array(source)) {
+        let firstLoad = load(Array(source))
+        // Kept from the first load only: a state rebuilt after a limit runs the top level again.
+        result.output = output
+        switch firstLoad {
         case .success(let value): loaded = value
         case .failure(let failure):
             result.loadFailure = failure
