@@ -245,6 +245,31 @@ import Testing
         try await store.close()
     }
 
+    @Test func afterConcurrentChangesToOneUserTheCacheHoldsTheRowTheFileHolds() async throws {
+        let path = directory.file("users.sqlite")
+        let store = try SQLiteUserStore(path: path, logger: quietLogger, userCacheLifetime: .seconds(60))
+        _ = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane 0"), at: now)
+        for round in 0..<5 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 1...20 {
+                    group.addTask {
+                        _ = try await store.createOrUpgrade(
+                            named: "jane", profile: Profile(displayName: "Jane \(round)-\(index)"), at: now
+                        )
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let other = try DatabasePool(path: path)
+            let inFile = try await other.read { db in
+                try String.fetchOne(db, sql: "SELECT displayName FROM users WHERE name = 'jane'")
+            }
+            try other.close()
+            #expect(try await store.user(named: "jane")?.displayName == inFile, "round \(round)")
+        }
+        try await store.close()
+    }
+
     @Test func theStoresOwnWritesAreSeenAtOnceThroughTheCache() async throws {
         let store = try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger, userCacheLifetime: .seconds(60))
         let guest = try await store.findOrCreateGuest(named: "visitor", at: now)

@@ -61,6 +61,35 @@ import Testing
         #expect(try await pool.read { db in try Int.fetchAll(db, sql: "SELECT n FROM items ORDER BY n") } == [1, 3])
     }
 
+    @Test func afterCommitRunsInCommitOrderOnlyForWritesThatCommitted() async throws {
+        struct Refused: Error {}
+        final class Seen: Sendable { let order = Mutex<[Int]>([]) }
+        let seen = Seen()
+        let writerHeld = holdWriter()
+        let results = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for n in 1...20 {
+                group.addTask {
+                    do {
+                        return try await batcher.perform({ db in
+                            try db.execute(sql: "INSERT INTO items (n) VALUES (?)", arguments: [n])
+                            if n % 5 == 0 { throw Refused() }
+                            return n
+                        }, afterCommit: { n in seen.order.withLock { $0.append(n) } })
+                    } catch is Refused {
+                        return nil
+                    }
+                }
+                // One at a time into the queue, so that queue order is 1...20.
+                try await waitUntil { batcher.queuedCount == n }
+            }
+            writerHeld.release()
+            return try await group.reduce(into: [Int]()) { if let n = $1 { $0.append(n) } }
+        }
+        let committed = (1...20).filter { $0 % 5 != 0 }
+        #expect(results.sorted() == committed)
+        #expect(seen.order.withLock { $0 } == committed, "in commit order, and never for a write that was rolled back")
+    }
+
     @Test func queuedWritesLandInOrderBeforeALaterAwaitedWrite() async throws {
         for n in 1...100 {
             batcher.enqueue("item \(n)") { db in

@@ -83,7 +83,7 @@ public final class SQLiteUserStore: UserStore {
             queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a guest", in: open)
             return existing
         }
-        let user = try await open.writes.perform { db in
+        return try await open.writes.perform({ db in
             // Another start may have created it since the read.
             if var existing = try Self.fetchUser(db, named: name) {
                 guard existing.isGuest else { return existing }
@@ -93,9 +93,7 @@ public final class SQLiteUserStore: UserStore {
             }
             let guest = StoredUser(id: 0, name: name, displayName: name, isGuest: true, createdTime: now, lastSeen: now)
             return try Self.insert(guest, db)
-        }
-        open.users.wrote(user)
-        return user
+        }, afterCommit: { open.users.wrote($0) })
     }
 
     public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
@@ -112,21 +110,19 @@ public final class SQLiteUserStore: UserStore {
                 return user
             }
         }
-        let user = try await open.writes.perform { db in
+        return try await open.writes.perform({ db in
             let existing = try Self.fetchUser(db, named: name)
             // The id of a new user is only known after the insert.
             let user = profile.applied(to: existing, name: name, newID: 0, at: now)
             guard existing != nil else { return try Self.insert(user, db) }
             try Self.update(user, db)
             return user
-        }
-        open.users.wrote(user)
-        return user
+        }, afterCommit: { open.users.wrote($0) })
     }
 
     public func insert(_ new: NewUser) async throws -> StoredUser {
         let open = try opened()
-        let user = try await open.writes.perform { db in
+        return try await open.writes.perform({ db in
             guard try Self.fetchUser(db, named: new.name) == nil else { throw UserStoreError.nameTaken(new.name) }
             let user = StoredUser(
                 id: 0, name: new.name, displayName: new.displayName ?? new.name,
@@ -134,9 +130,7 @@ public final class SQLiteUserStore: UserStore {
                 createdTime: new.createdTime
             )
             return try Self.insert(user, db)
-        }
-        open.users.wrote(user)
-        return user
+        }, afterCommit: { open.users.wrote($0) })
     }
 
     public func userCount() async throws -> Int {
@@ -208,6 +202,9 @@ public final class SQLiteUserStore: UserStore {
         return found
     }
 
+    /// The cache learns the new `lastSeen` as the write runs, before its transaction commits: should
+    /// that transaction fail, the cached `lastSeen` is ahead of the file's until the entry expires,
+    /// which no decision depends on.
     private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
         open.writes.enqueue(what) { db in
             try Self.setLastSeen(date, ofUser: id, db)

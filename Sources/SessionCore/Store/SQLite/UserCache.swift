@@ -9,7 +9,8 @@ import Synchronization
 /// worth about +40 % reused-connection cycles (BENCHMARKS.md §3).
 ///
 /// Every write of a user row goes through this store, and each one updates the cache once it has
-/// run: a whole row after its transaction committed, `lastSeen` when its queued write runs. A read
+/// run: a whole row right after its transaction committed, on GRDB's writer and so in commit
+/// order; `lastSeen` when its queued write runs. A read
 /// fills an entry only if no write touched the cache while the read was under way
 /// (`generation`), so a slow read can never put back a row older than one a write left.
 /// What another process writes to the same file (a second gateway, the sqlite3 shell) is not seen

@@ -42,9 +42,15 @@ final class WriteBatcher: Sendable {
     /// Runs `body` in the next transaction and returns its result once that transaction committed.
     /// Not cancellable: a write that started is finished, so the database never depends on a
     /// client staying connected.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// `afterCommit` runs on GRDB's writer right after the commit, before the caller resumes, in
+    /// commit order with every other write's: what mirrors the database (a cache) is updated there.
+    func perform<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T,
+        afterCommit: @escaping @Sendable (T) -> Void = { _ in }
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            submit(AwaitedWrite(body: body, continuation: continuation))
+            submit(AwaitedWrite(body: body, afterCommit: afterCommit, continuation: continuation))
         }
     }
 
@@ -119,17 +125,26 @@ private protocol BatchedWrite: Sendable {
 private final class AwaitedWrite<T: Sendable>: BatchedWrite, @unchecked Sendable {
     // @unchecked: `result` is only touched on GRDB's writer, by one drain at a time.
     private let body: @Sendable (Database) throws -> T
+    private let afterCommit: @Sendable (T) -> Void
     private let continuation: CheckedContinuation<T, any Error>
     private var result: T?
 
-    init(body: @escaping @Sendable (Database) throws -> T, continuation: CheckedContinuation<T, any Error>) {
+    init(
+        body: @escaping @Sendable (Database) throws -> T,
+        afterCommit: @escaping @Sendable (T) -> Void,
+        continuation: CheckedContinuation<T, any Error>
+    ) {
         self.body = body
+        self.afterCommit = afterCommit
         self.continuation = continuation
     }
 
     func run(_ db: Database) throws { result = try body(db) }
 
-    func committed() { continuation.resume(returning: result!) }
+    func committed() {
+        afterCommit(result!)
+        continuation.resume(returning: result!)
+    }
 
     func failed(_ error: any Error) { continuation.resume(throwing: error) }
 }
