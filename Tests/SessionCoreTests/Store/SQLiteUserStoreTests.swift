@@ -231,18 +231,22 @@ import Testing
 
     @Test func anotherProcesssChangeIsSeenOnceTheCachedRowExpires() async throws {
         let path = directory.file("users.sqlite")
-        let store = try SQLiteUserStore(path: path, logger: quietLogger, userCacheLifetime: .milliseconds(300))
-        _ = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane"), at: now)
+        // Two stores on one file: one whose entries outlive the test, one whose expire at once.
+        let longLived = try SQLiteUserStore(path: path, logger: quietLogger, userCacheLifetime: .seconds(600))
+        let shortLived = try SQLiteUserStore(path: path, logger: quietLogger, userCacheLifetime: .milliseconds(50))
+        _ = try await longLived.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane"), at: now)
+        #expect(try await shortLived.user(named: "jane")?.displayName == "Jane")
         let other = try DatabasePool(path: path)
         try await other.write { db in try db.execute(sql: "UPDATE users SET displayName = 'Jane D.' WHERE name = 'jane'") }
 
-        // Within the lifetime the start is answered from the cache, without a read...
-        #expect(try await store.user(named: "jane")?.displayName == "Jane")
-        try await Task.sleep(for: .milliseconds(450))
+        // Within the lifetime a start is answered from the cache, without a read...
+        #expect(try await longLived.user(named: "jane")?.displayName == "Jane")
         // ...after it, from the file.
-        #expect(try await store.user(named: "jane")?.displayName == "Jane D.")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await shortLived.user(named: "jane")?.displayName == "Jane D.")
         try other.close()
-        try await store.close()
+        try await longLived.close()
+        try await shortLived.close()
     }
 
     @Test func afterConcurrentChangesToOneUserTheCacheHoldsTheRowTheFileHolds() async throws {
