@@ -218,16 +218,8 @@ import Testing
         #expect(user.lastSeen == Date(timeIntervalSince1970: 1_709_208_000))
         try await store.close()
     }
-}
 
-/// The user cache seen through the store on a real file.
-@Suite struct SQLiteUserStoreCacheTests {
-    let directory: TemporaryDirectory
-    let now = Date(timeIntervalSince1970: 1_790_000_000.25)
-
-    init() throws {
-        directory = try TemporaryDirectory()
-    }
+    // MARK: The user cache, seen through the store
 
     @Test func anotherProcesssChangeIsSeenOnceTheCachedRowExpires() async throws {
         let path = directory.file("users.sqlite")

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aReadThatAWriteOvertookFillsNothing() {
-        let cache = UserCache()
+        let cache = UserCache(lifetime: .seconds(600))
         let readBegan = cache.generation
         cache.wrote(user(1, "jane", displayName: "Jane D."))
         cache.filled(by: user(1, "jane", displayName: "Jane"), readAt: readBegan)
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func aFillNeverReplacesAnEntryButAWriteDoes() {
-        let cache = UserCache()
+        let cache = UserCache(lifetime: .seconds(600))
         cache.wrote(user(1, "jane", displayName: "Jane"))
         cache.filled(by: user(1, "jane", displayName: "Older"), readAt: cache.generation)
         #expect(cache.user(named: "jane")?.displayName == "Jane")
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func aQueuedLastSeenReachesTheCachedRowByUserID() {
-        let cache = UserCache()
+        let cache = UserCache(lifetime: .seconds(600))
         cache.wrote(user(7, "jane", lastSeen: now))
         let later = now.addingTimeInterval(60)
         cache.wroteLastSeen(later, ofUserID: 7)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func theCacheNeverHoldsMoreThanItsCapacity() {
-        let cache = UserCache(capacity: 100)
+        let cache = UserCache(lifetime: .seconds(600), capacity: 100)
         for index in 0..<1_000 {
             cache.wrote(user(Int64(index), "user-\(index)"))
             #expect(cache.count <= 100)

@@ -30,6 +30,9 @@ public final class SQLiteUserStore: UserStore {
     private let isFile: Bool
     private let logger: Logger
 
+    /// How long a user read or written stays in the store's `UserCache`.
+    public static let defaultUserCacheLifetime: Duration = .seconds(1)
+
     private struct Connection: Sendable {
         let database: any DatabaseWriter
         let writes: WriteBatcher
@@ -39,7 +42,7 @@ public final class SQLiteUserStore: UserStore {
     /// Opens the database file at `path` (relative to the working directory), creating it when
     /// missing, and migrates it to the current schema. Users are cached for `userCacheLifetime`
     /// (see `UserCache`): what another process writes to the file is seen after at most that long.
-    public init(path: String, logger: Logger, userCacheLifetime: Duration = .seconds(1)) throws {
+    public init(path: String, logger: Logger, userCacheLifetime: Duration = defaultUserCacheLifetime) throws {
         location = "sqlite:\(path)"
         isFile = true
         self.logger = logger
@@ -65,7 +68,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try Self.migrator.migrate(queue)
-            connection = Mutex(Connection(database: queue, writes: WriteBatcher(writer: queue, logger: logger), users: UserCache()))
+            connection = Mutex(Connection(database: queue, writes: WriteBatcher(writer: queue, logger: logger), users: UserCache(lifetime: Self.defaultUserCacheLifetime)))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }

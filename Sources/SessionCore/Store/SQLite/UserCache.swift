@@ -16,20 +16,19 @@ import Synchronization
 /// What another process writes to the same file (a second gateway, the sqlite3 shell) is not seen
 /// until the entry is older than `lifetime`. Only users that exist are cached, never an absence.
 final class UserCache: Sendable {
-    static let defaultLifetime: Duration = .seconds(1)
     static let defaultCapacity = 50_000
 
-    private let lifetime: Duration
-    private let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
+        let lifetime: Duration
+        let capacity: Int
         var entries: [String: Entry] = [:]
         var namesByID: [Int64: String] = [:]
         /// Counts writes that touched the cache; a read that saw it change fills nothing.
         var generation: UInt64 = 0
 
-        mutating func insert(_ user: StoredUser, at now: ContinuousClock.Instant, capacity: Int, lifetime: Duration) {
+        mutating func insert(_ user: StoredUser, at now: ContinuousClock.Instant) {
             if entries[user.name] == nil, entries.count >= capacity {
                 for (name, entry) in entries where now - entry.cachedAt >= lifetime { remove(name) }
                 // Still full of live entries: start again rather than pick victims one by one.
@@ -54,9 +53,8 @@ final class UserCache: Sendable {
         let cachedAt: ContinuousClock.Instant
     }
 
-    init(lifetime: Duration = defaultLifetime, capacity: Int = defaultCapacity) {
-        self.lifetime = lifetime
-        self.capacity = capacity
+    init(lifetime: Duration, capacity: Int = defaultCapacity) {
+        state = Mutex(State(lifetime: lifetime, capacity: capacity))
     }
 
     /// The cached user, unless it is missing or older than `lifetime`.
@@ -64,7 +62,7 @@ final class UserCache: Sendable {
         let now = ContinuousClock.now
         return state.withLock { state -> StoredUser? in
             guard let entry = state.entries[name] else { return nil }
-            guard now - entry.cachedAt < lifetime else {
+            guard now - entry.cachedAt < state.lifetime else {
                 state.remove(name)
                 return nil
             }
@@ -82,7 +80,7 @@ final class UserCache: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             guard state.generation == generation, state.entries[user.name] == nil else { return }
-            state.insert(user, at: now, capacity: capacity, lifetime: lifetime)
+            state.insert(user, at: now)
         }
     }
 
@@ -91,7 +89,7 @@ final class UserCache: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             state.generation &+= 1
-            state.insert(user, at: now, capacity: capacity, lifetime: lifetime)
+            state.insert(user, at: now)
         }
     }
 
