@@ -75,18 +75,7 @@ start_gateway() { # $1: scenario name
         --username-failure-limit off --address-failure-limit off --no-demo --log-level "$LOG_LEVEL" \
         > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
     GW_PID=$!
-    local line="" i
-    for i in $(seq 1 300); do
-        line=$(grep -m1 -o 'listening on http://[^ ]*' "$WORK/gateway.out" || true)
-        [ -n "$line" ] && break
-        if ! kill -0 "$GW_PID" 2>/dev/null; then
-            echo "the gateway exited before listening:"; cat "$WORK/gateway-$1.log"; exit 1
-        fi
-        sleep 0.1
-    done
-    [ -n "$line" ] || { echo "the gateway did not print its listening line within 30 s"; exit 1; }
-    PORT=${line##*:}
-    echo "  gateway pid $GW_PID, $line"
+    await_listening "$1" gateway
 }
 
 start_floor() { # $1: scenario name; WebSocketFloor prints the same listening line as the gateway
@@ -94,15 +83,22 @@ start_floor() { # $1: scenario name; WebSocketFloor prints the same listening li
     echo "+ $BIN/WebSocketFloor 0"
     "$BIN/WebSocketFloor" 0 > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
     GW_PID=$!
+    await_listening "$1" WebSocketFloor
+}
+
+await_listening() { # $1: scenario name, $2: what was started (GW_PID); sets PORT
     local line="" i
-    for i in $(seq 1 100); do
+    for i in $(seq 1 300); do
         line=$(grep -m1 -o 'listening on http://[^ ]*' "$WORK/gateway.out" || true)
         [ -n "$line" ] && break
+        if ! kill -0 "$GW_PID" 2>/dev/null; then
+            echo "$2 exited before listening:"; cat "$WORK/gateway-$1.log"; exit 1
+        fi
         sleep 0.1
     done
-    [ -n "$line" ] || { echo "WebSocketFloor did not print its listening line"; exit 1; }
+    [ -n "$line" ] || { echo "$2 did not print its listening line within 30 s"; exit 1; }
     PORT=${line##*:}
-    echo "  WebSocketFloor pid $GW_PID, $line"
+    echo "  $2 pid $GW_PID, $line"
 }
 
 stop_gateway() { # $1: scenario name
@@ -131,16 +127,13 @@ for scenario in $SCENARIOS; do
     start_gateway "$scenario"
     url="ws://127.0.0.1:$PORT/v1/session"
     case "$scenario" in
-        reuse-guest)    run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth guest || true ;;
-        new-guest)      run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth guest || true ;;
-        reuse-password) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth password --password "$PASSWORD" || true ;;
-        new-password)   run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth password --password "$PASSWORD" || true ;;
-        floor-reuse-ping) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth ping || true ;;
-        floor-new-ping) run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth ping || true ;;
-        reuse-ping)     run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection reuse --auth ping || true ;;
-        new-ping)       run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" --duration "$DURATION" --connection new --auth ping || true ;;
-        held-guest)     run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth guest || true ;;
-        held-password)  run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" --auth password --password "$PASSWORD" || true ;;
+        reuse-guest | new-guest | reuse-password | new-password | reuse-ping | new-ping | floor-reuse-ping | floor-new-ping)
+            cycle=${scenario#floor-}   # CONNECTION-AUTH
+            run "$BIN/LoadBenchmark" cycles --url "$url" --gateway-pid "$GW_PID" --clients "$CLIENTS" --transport "$TRANSPORT" \
+                --duration "$DURATION" --connection "${cycle%%-*}" --auth "${cycle#*-}" --password "$PASSWORD" || true ;;
+        held-guest | held-password)
+            run "$BIN/LoadBenchmark" held --url "$url" --gateway-pid "$GW_PID" --sessions "$HELD" \
+                --auth "${scenario#held-}" --password "$PASSWORD" || true ;;
         *) echo "unknown scenario $scenario"; stop_gateway "$scenario"; exit 2 ;;
     esac
     stop_gateway "$scenario"
