@@ -26,8 +26,12 @@ let package = Package(
         // Already in the graph through swift-configuration's YAML trait; the serve
         // command reads a config file's keys with it to refuse unknown ones.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        // Only for the WebSocketFloor benchmark: the gateway reaches NIO through Hummingbird.
+        // The WebSocket edge of the gateway (Gateway/Edge) and the WebSocketFloor benchmark.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // TLS on the edge (--tls-cert, --tls-key); already in the graph through hummingbird-websocket.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // HTTP/1 heads to HTTPTypes for the Hummingbird routes behind the edge; in the graph through Hummingbird.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian's liblua5.4-dev).
@@ -77,11 +81,17 @@ let package = Package(
             dependencies: [
                 "SessionCore", "ChatFunctions", "StrictJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
             ],
             resources: [.copy("Web")],
             swiftSettings: strict
@@ -167,6 +177,9 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

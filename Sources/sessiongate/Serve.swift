@@ -70,6 +70,25 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("text or json, one line per event on standard error (default text).", valueName: "format"))
     var logFormat: String?
 
+    @Option(help: ArgumentHelp("PEM certificate chain; with --tls-key every endpoint is served over TLS.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp(
+        "Comma-separated origins (https://app.example.com) that may open sessions; an upgrade with another Origin is answered 403 (default: any).",
+        valueName: "origins"))
+    var allowedOrigins: String?
+
+    @Option(help: ArgumentHelp(
+        "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none).",
+        valueName: "addresses"))
+    var trustedProxies: String?
+
+    @Option(help: ArgumentHelp("Open WebSocket connections; an upgrade beyond is answered 503 (default 100000).", valueName: "count"))
+    var maxConnections: String?
+
     @Option(help: ArgumentHelp("A YAML (.yaml, .yml) or JSON (.json) config file.", valueName: "file"))
     var config: String?
 
@@ -83,6 +102,8 @@ struct Serve: AsyncParsableCommand {
             "demo": demo.map { $0 ? "true" : "false" },
             "username-failure-limit": usernameFailureLimit, "address-failure-limit": addressFailureLimit,
             "log-level": logLevel, "log-format": logFormat,
+            "tls-cert": tlsCert, "tls-key": tlsKey, "allowed-origins": allowedOrigins,
+            "trusted-proxies": trustedProxies, "max-connections": maxConnections,
         ]
         return options.compactMapValues { $0 }
     }
@@ -101,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "sessiongate")
         GatewayMetrics.bootstrap()
 
+        let tls = try loadTLS(settings)
         let pool = try loadFunctions(settings, logger: logger)
         let store: any UserStore
         do {
@@ -122,7 +144,11 @@ struct Serve: AsyncParsableCommand {
                 host: settings.host,
                 port: settings.port,
                 adminToken: settings.adminToken,
-                demoEnabled: settings.demoEnabled
+                demoEnabled: settings.demoEnabled,
+                tls: tls,
+                allowedOrigins: settings.allowedOrigins,
+                trustedProxies: settings.trustedProxies,
+                maxConnections: settings.maxConnections
             ),
             sessions: sessions,
             logger: logger,
@@ -145,6 +171,17 @@ struct Serve: AsyncParsableCommand {
         }
         await pool.shutdown()
         logger.info("Stopped")
+    }
+
+    /// Unreadable certificate or key files are fatal at start-up (exit 2, SPEC §1).
+    private func loadTLS(_ settings: ServeSettings) throws -> TLSCredentials? {
+        guard let certificate = settings.tlsCertificate, let key = settings.tlsKey else { return nil }
+        do {
+            return try TLSCredentials(certificatePath: certificate, keyPath: key)
+        } catch {
+            StandardError.write("Cannot serve TLS: \(error)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
     }
 
     /// A missing folder or a set that does not compile is fatal at start-up: each problem as

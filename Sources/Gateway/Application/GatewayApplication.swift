@@ -1,16 +1,16 @@
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SessionCore
 
 /// The gateway's server: HTTP endpoints (SPEC §5) and the WebSocket protocol on `/v1/session`
-/// (SPEC §2), as one `Service`.
+/// (SPEC §2), as one `Service`, on the NIO edge (`EdgeServer`).
 ///
 /// Graceful shutdown (from the enclosing `ServiceGroup`: SIGINT/SIGTERM in `serve`, or a test)
-/// runs in this order: new upgrades and starts are refused, every session ends with
-/// `server_shutdown` (clients get `sessionEnded`, their connections close), the session
-/// service flushes the store, then the HTTP server stops and closes what is left.
+/// runs in this order: new upgrades and starts are refused and the socket stops accepting,
+/// every session ends with `server_shutdown` (clients get `sessionEnded`, their connections
+/// close), the session service flushes the store, then what is still open is closed.
 public struct GatewayApplication: Service {
     private let configuration: GatewayConfiguration
     private let sessions: SessionService
@@ -32,42 +32,41 @@ public struct GatewayApplication: Service {
 
     public func run() async throws {
         let gate = ShutdownGate()
-        let endpoint = SessionEndpoint(sessions: sessions, gate: gate, maxMessageSize: configuration.maxMessageSize)
-        let application = Application(
-            router: makeRouter(),
-            server: .http1WebSocketUpgrade(
-                configuration: .init(
-                    http1: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeout.components.seconds))),
-                    ws: .init(
-                        maxFrameSize: configuration.maxMessageSize,
-                        autoPing: .enabled(timePeriod: configuration.pingInterval),
-                        closeTimeout: configuration.closeTimeout,
-                        validateUTF8: true
-                    )
-                ),
-                shouldUpgrade: { [endpoint] head, channel, _ in
-                    endpoint.shouldUpgrade(head, remoteIP: channel.remoteAddress?.ipAddress)
-                }
-            ),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            onServerRunning: { [onListening] channel in
-                await onListening(ListeningAddress(
-                    host: channel.localAddress?.ipAddress ?? "unknown",
-                    port: channel.localAddress?.port ?? 0
-                ))
-            },
-            logger: logger
+        let policy = EdgePolicy(
+            gate: gate, allowedOrigins: configuration.allowedOrigins, maxConnections: configuration.maxConnections
         )
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: application),
-                    .init(service: SessionDrain(sessions: sessions, gate: gate, logger: logger)),
-                ],
-                logger: logger
+        let closeTimeout = TimeAmount(configuration.closeTimeout)
+        let settings = EdgeServer.Settings(
+            host: configuration.host,
+            port: configuration.port,
+            tls: configuration.tls,
+            httpIdleTimeout: TimeAmount(configuration.httpIdleTimeout),
+            clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
+            session: SessionChannelHandler.Settings(
+                sessions: sessions, gate: gate, maxMessageSize: configuration.maxMessageSize,
+                pingInterval: TimeAmount(configuration.pingInterval), closeTimeout: closeTimeout, logger: logger
             )
         )
-        try await group.run()
+        let server: EdgeServer
+        do {
+            server = try await EdgeServer.start(settings: settings, policy: policy, routes: HTTPRoutes(router: makeRouter(), logger: logger))
+        } catch {
+            await sessions.shutdown()
+            throw error
+        }
+        await onListening(ListeningAddress(
+            host: server.localAddress?.ipAddress ?? "unknown",
+            port: server.localAddress?.port ?? 0,
+            secure: configuration.tls != nil
+        ))
+
+        // Cancellation also ends here: the store is closed and the socket released either way.
+        try? await gracefulShutdown()
+        gate.beginDraining()
+        logger.info("Shutting down gracefully")
+        server.beginShutdown()
+        await sessions.shutdown()
+        await server.waitUntilClosed(timeout: closeTimeout + .seconds(1))
     }
 
     private func makeRouter() -> Router<BasicRequestContext> {
@@ -85,4 +84,11 @@ public struct GatewayApplication: Service {
 extension GatewayApplication: CustomStringConvertible {
     /// A plain name: service groups log their services, and the configuration holds the admin token.
     public var description: String { "GatewayApplication" }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
 }

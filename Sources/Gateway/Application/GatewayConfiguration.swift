@@ -21,6 +21,15 @@ public struct GatewayConfiguration: Sendable {
     public var httpIdleTimeout: Duration
     /// The registry `/metrics` exposes: the one `GatewayMetrics.bootstrap` feeds.
     public var metricsRegistry: PrometheusCollectorRegistry
+    /// `--tls-cert` and `--tls-key`: with them every endpoint is served over TLS.
+    public var tls: TLSCredentials?
+    /// `--allowed-origins`: an upgrade whose `Origin` is present and not listed is refused (403);
+    /// `nil` lets any origin in.
+    public var allowedOrigins: [String]?
+    /// `--trusted-proxies`: peers whose `X-Forwarded-For` names the client.
+    public var trustedProxies: [IPAddressRange]
+    /// `--max-connections`: open WebSocket connections; an upgrade beyond is refused (503).
+    public var maxConnections: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -31,7 +40,11 @@ public struct GatewayConfiguration: Sendable {
         maxMessageSize: Int = 64 * 1024,
         closeTimeout: Duration = .seconds(5),
         httpIdleTimeout: Duration = .seconds(60),
-        metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry,
+        tls: TLSCredentials? = nil,
+        allowedOrigins: [String]? = nil,
+        trustedProxies: [IPAddressRange] = [],
+        maxConnections: Int = 100_000
     ) {
         self.host = host
         self.port = port
@@ -42,5 +55,9 @@ public struct GatewayConfiguration: Sendable {
         self.closeTimeout = closeTimeout
         self.httpIdleTimeout = httpIdleTimeout
         self.metricsRegistry = metricsRegistry
+        self.tls = tls
+        self.allowedOrigins = allowedOrigins
+        self.trustedProxies = trustedProxies
+        self.maxConnections = maxConnections
     }
 }

@@ -5,18 +5,23 @@ public struct ListeningAddress: Sendable, Equatable {
     /// The bound port.
     public var port: Int
 
-    public init(host: String, port: Int) {
+    /// Whether the server speaks TLS (`https://`, `wss://`).
+    public var secure: Bool
+
+    public init(host: String, port: Int, secure: Bool = false) {
         self.host = host
         self.port = port
+        self.secure = secure
     }
 
-    /// `http://HOST:PORT`, an IPv6 host in brackets: the form of SPEC §1's ready line.
+    /// `http://HOST:PORT` (`https://` with TLS), an IPv6 host in brackets: the form of SPEC §1's ready line.
     public var httpURL: String {
-        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+        let scheme = secure ? "https" : "http"
+        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }
 
-    /// `ws://HOST:PORT/v1/session`.
+    /// `ws://HOST:PORT/v1/session` (`wss://` with TLS).
     public var webSocketURL: String {
-        "ws" + httpURL.dropFirst("http".count) + "/v1/session"
+        (secure ? "wss" : "ws") + httpURL.dropFirst(secure ? "https".count : "http".count) + "/v1/session"
     }
 }

@@ -1,11 +1,10 @@
-import Hummingbird
-import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
 
 /// Joins WebSocket frames into messages and enforces the message size limit (SPEC §2:
 /// "a message (the payload, fragments joined) over 64 KiB").
 ///
-/// Works on raw frames rather than hummingbird-websocket's message stream so that text stays
-/// bytes (the JSON parser validates UTF-8 itself) and binary messages are never buffered.
+/// Text stays bytes (the JSON parser validates UTF-8 itself) and binary messages are never buffered.
 struct MessageAssembler {
     /// What one frame completes.
     enum Outcome {
@@ -34,11 +33,8 @@ struct MessageAssembler {
         self.maxMessageSize = maxMessageSize
     }
 
-    mutating func add(_ frame: WebSocketDataFrame) -> Outcome {
-        add(opcode: frame.opcode, data: frame.data, fin: frame.fin)
-    }
-
-    mutating func add(opcode: WebSocketDataFrame.Opcode, data: ByteBuffer, fin: Bool) -> Outcome {
+    /// - Parameter opcode: `.text`, `.binary` or `.continuation`; control frames never come here.
+    mutating func add(opcode: WebSocketOpcode, data: ByteBuffer, fin: Bool) -> Outcome {
         switch (opcode, pending) {
         case (.text, .none):
             guard data.readableBytes <= maxMessageSize else { return .tooLarge }
@@ -79,7 +75,7 @@ struct MessageAssembler {
             pending = .binary(size: total)
             return .incomplete
 
-        case (.continuation, .none), (.text, _), (.binary, _):
+        default:
             pending = .none
             return .protocolViolation
         }

@@ -1,8 +1,7 @@
-import Hummingbird
-
 /// Who is on the other end of a connection, as the start pipeline and scripts see it (SPEC §3 `event`).
 struct PeerInfo: Sendable, Equatable {
-    /// The peer's IP address without the port; an IPv4-mapped IPv6 address is shown as IPv4.
+    /// The client's IP address without the port (behind a trusted proxy, the forwarded one);
+    /// an IPv4-mapped IPv6 address is shown as IPv4.
     var remoteAddress: String
     /// The upgrade request's `User-Agent` header.
     var userAgent: String?
@@ -13,15 +12,6 @@ struct PeerInfo: Sendable, Equatable {
         self.remoteAddress = remoteAddress
         self.userAgent = userAgent
         self.origin = origin
-    }
-
-    /// Reads the peer from the socket's address and the upgrade request's headers.
-    init(ipAddress: String?, headers: HTTPFields) {
-        self.init(
-            remoteAddress: Self.displayAddress(ipAddress),
-            userAgent: headers[.userAgent],
-            origin: headers[.origin]
-        )
     }
 
     /// `::ffff:192.0.2.1` becomes `192.0.2.1`; an unknown address (a Unix socket) becomes `unknown`.

@@ -7,6 +7,9 @@ import Synchronization
 public enum GatewayMetrics {
     /// Open WebSocket connections on `/v1/session`.
     static let connectionsActiveLabel = "sessiongate_connections_active"
+    /// WebSocket upgrades answered with an HTTP error, by `reason` (`origin`, `max_connections`,
+    /// `shutting_down`).
+    static let upgradesRefusedLabel = "sessiongate_upgrades_refused_total"
 
     private static let bootstrapped = Mutex(false)
 

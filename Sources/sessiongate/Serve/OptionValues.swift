@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 /// Parsing of `serve`'s option values (SPEC §1). Every bad value is a usage error (exit 2)
@@ -29,6 +30,23 @@ enum OptionValues {
             break
         }
         throw ValidationError("Invalid value '\(text)' for \(option): expected a size such as 512KiB, 32MiB or 1GiB")
+    }
+
+    /// `https://app.example.com,https://admin.example.com`: each a scheme and a host, with an
+    /// optional port, and nothing after it (browsers send origins in that form).
+    static func origins(_ text: String, option: String) throws -> [String] {
+        let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !entries.isEmpty else { throw ValidationError("Invalid value '\(text)' for \(option): expected origins such as https://app.example.com") }
+        for entry in entries {
+            let parts = entry.components(separatedBy: "://")
+            let host = parts.count == 2 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "/")) : ""
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }),
+                  !host.isEmpty, !host.contains("/")
+            else {
+                throw ValidationError("Invalid value '\(entry)' for \(option): expected an origin such as https://app.example.com")
+            }
+        }
+        return entries
     }
 
     /// `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0`, in any case.

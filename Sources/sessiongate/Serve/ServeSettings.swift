@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Foundation
+import Gateway
 import Logging
 import SessionCore
 
@@ -21,6 +22,11 @@ struct ServeSettings: Sendable {
     var addressFailureLimit: FailureLimit? = try! FailureLimit.parse("100/1m")
     var logLevel: Logger.Level = .info
     var logFormat: LogFormat = .text
+    var tlsCertificate: String?
+    var tlsKey: String?
+    var allowedOrigins: [String]?
+    var trustedProxies: [IPAddressRange] = []
+    var maxConnections = 100_000
     /// `SESSIONGATE_SECRET_<NAME>` variables as `NAME`, over the config file's `secrets`.
     var secrets: [String: String] = [:]
 
@@ -29,7 +35,7 @@ struct ServeSettings: Sendable {
     static let optionNames: Set<String> = [
         "host", "port", "functions", "database", "guest", "function-timeout", "function-memory",
         "function-workers", "admin-token", "demo", "username-failure-limit", "address-failure-limit",
-        "log-level", "log-format",
+        "log-level", "log-format", "tls-cert", "tls-key", "allowed-origins", "trusted-proxies", "max-connections",
     ]
 
     static let environmentPrefix = "SESSIONGATE_"
@@ -110,6 +116,24 @@ struct ServeSettings: Sendable {
         }
         if let text = value("log-level") { logLevel = try OptionValues.logLevel(text, option: option("log-level")) }
         if let text = value("log-format") { logFormat = try OptionValues.logFormat(text, option: option("log-format")) }
+        tlsCertificate = value("tls-cert")
+        tlsKey = value("tls-key")
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
+        }
+        if let text = value("allowed-origins") {
+            allowedOrigins = try OptionValues.origins(text, option: option("allowed-origins"))
+        }
+        if let text = value("trusted-proxies") {
+            do {
+                trustedProxies = try IPAddressRange.list(text)
+            } catch {
+                throw ValidationError("Invalid value '\(error.text)' for \(option("trusted-proxies")): expected an IP address or a CIDR such as 10.0.0.0/8")
+            }
+        }
+        if let text = value("max-connections") {
+            maxConnections = try OptionValues.integer(text, option: option("max-connections"), in: 1...10_000_000)
+        }
     }
 
     private func failureLimit(_ text: String, option: String) throws -> FailureLimit? {

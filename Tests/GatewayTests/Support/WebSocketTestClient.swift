@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWSClient
 import Logging
+import NIOSSL
 import StrictJSON
 import Testing
 
@@ -32,7 +33,7 @@ final class WebSocketTestClient: Sendable {
     }
 
     /// Connects to `url` and returns once the upgrade is done.
-    static func connect(to url: String, headers: HTTPFields = [:]) async throws -> WebSocketTestClient {
+    static func connect(to url: String, headers: HTTPFields = [:], tls: TLSConfiguration? = nil) async throws -> WebSocketTestClient {
         let (commandStream, commands) = AsyncStream.makeStream(of: Command.self)
         let (readyStream, ready) = AsyncStream.makeStream(of: Void.self)
         let inbox = Inbox<WebSocketMessage>()
@@ -43,6 +44,7 @@ final class WebSocketTestClient: Sendable {
             return try await WebSocketClient.connect(
                 url: url,
                 configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers),
+                tlsConfiguration: tls,
                 logger: logger
             ) { inbound, outbound, _ in
                 ready.yield()

@@ -1,11 +1,11 @@
 @testable import Gateway
-import Hummingbird
-import HummingbirdWSClient
+import NIOCore
+import NIOWebSocket
 import Testing
 
 /// Joining frames into messages and the 64 KiB limit, without a socket.
 @Suite struct MessageAssemblerTests {
-    private func outcome(_ assembler: inout MessageAssembler, _ opcode: WebSocketDataFrame.Opcode, _ text: String, fin: Bool) -> String {
+    private func outcome(_ assembler: inout MessageAssembler, _ opcode: WebSocketOpcode, _ text: String, fin: Bool) -> String {
         switch assembler.add(opcode: opcode, data: ByteBuffer(string: text), fin: fin) {
         case .incomplete: return "incomplete"
         case .text(let bytes): return "text:" + String(buffer: bytes)

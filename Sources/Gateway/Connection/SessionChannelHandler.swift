@@ -1,0 +1,344 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import SessionCore
+import StrictJSON
+
+/// One WebSocket connection on `/v1/session` (SPEC §2), on its channel's event loop.
+///
+/// Requests are answered strictly in order, one at a time: while a start or an end is with the
+/// session service, later messages wait here and the channel reads no more (back-pressure
+/// through `read`). The session service is the only hop off the event loop; its result comes
+/// back with `EventLoop.execute`. A server-initiated `sessionEnded` may come between replies.
+/// A bad message gets an error reply and changes nothing else.
+final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// What every connection shares.
+    struct Settings: Sendable {
+        var sessions: SessionService
+        var gate: ShutdownGate
+        var maxMessageSize: Int
+        /// A connection whose ping is still unanswered when the next one is due is lost.
+        var pingInterval: TimeAmount
+        /// How long to wait for the client's close frame after the server sent its own.
+        var closeTimeout: TimeAmount
+        var logger: Logger
+    }
+
+    private enum Message {
+        case text(ByteBuffer)
+        case binary
+    }
+
+    private let settings: Settings
+    private let peer: PeerInfo
+    private var assembler: MessageAssembler
+    private var state = ConnectionState()
+    /// Messages read while a request was in progress, oldest first.
+    private var waiting = CircularBuffer<Message>()
+    private var requestInProgress = false
+    /// A `read` held back while requests wait.
+    private var readHeldBack = false
+    private var isActive = true
+    private var closeSent = false
+    private var quiescing = false
+    private var pongOutstanding = false
+    private var pingTask: RepeatedTask?
+    private var context: ChannelHandlerContext?
+
+    init(settings: Settings, peer: PeerInfo) {
+        self.settings = settings
+        self.peer = peer
+        assembler = MessageAssembler(maxMessageSize: settings.maxMessageSize)
+    }
+
+    // MARK: Life cycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pingTask = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: settings.pingInterval, delay: settings.pingInterval
+        ) { _ in loopBound.value.pingDue() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        pingTask?.cancel()
+        pingTask = nil
+        if let sessionID = state.takeSession() {
+            endInBackground(sessionID, reason: .connectionClosed)
+        }
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // A connection with a session is closed by the shutdown's `server_shutdown` event.
+        quiescing = true
+        closeIfQuiescentAndIdle()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        settings.logger.debug("WebSocket connection failed", metadata: ["remote": "\(peer.remoteAddress)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if requestInProgress || !waiting.isEmpty {
+            readHeldBack = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Frames
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        // RFC 6455 §5.1: a server must close the connection on a frame the client did not mask.
+        guard frame.maskKey != nil else {
+            initiateClose(.protocolError, reason: "Client frames must be masked")
+            return
+        }
+        switch frame.opcode {
+        case .ping:
+            guard !closeSent else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            pongOutstanding = false
+        case .connectionClose:
+            receivedClose(frame, context: context)
+        case .text, .binary, .continuation:
+            guard !closeSent else { return }
+            switch assembler.add(opcode: frame.opcode, data: frame.unmaskedData, fin: frame.fin) {
+            case .incomplete:
+                break
+            case .text(let bytes):
+                accept(.text(bytes))
+            case .binary:
+                accept(.binary)
+            case .tooLarge:
+                initiateClose(.messageTooLarge, reason: "Message over \(settings.maxMessageSize / 1024) KiB")
+            case .protocolViolation:
+                initiateClose(.protocolError, reason: "Unexpected continuation frame")
+            }
+        default:
+            initiateClose(.protocolError, reason: "Unknown opcode")
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    private func accept(_ message: Message) {
+        if requestInProgress {
+            waiting.append(message)
+        } else {
+            handle(message)
+        }
+    }
+
+    // MARK: Requests
+
+    private func handle(_ message: Message) {
+        guard case .text(let bytes) = message else {
+            send(ServerMessage.failure(
+                GatewayError(.invalidRequest, "Binary frames are not accepted; send each request as one JSON text frame"),
+                ref: nil))
+            return
+        }
+        let request: ClientRequest
+        switch ClientRequest.parse(bytes.readableBytesView) {
+        case .success(let parsed):
+            request = parsed
+        case .failure(let rejected):
+            send(ServerMessage.failure(rejected.error, ref: rejected.ref))
+            return
+        }
+        switch request.operation {
+        case .ping:
+            send(ServerMessage.pong(ref: request.ref))
+        case .endSession:
+            endSession(ref: request.ref)
+        case .startSession(let username, let authParams):
+            startSession(username: username, authParams: authParams, ref: request.ref)
+        }
+    }
+
+    private func endSession(ref: String?) {
+        guard let sessionID = state.takeSession() else {
+            send(ServerMessage.failure(GatewayError(.noActiveSession, "This connection has no active session"), ref: ref))
+            return
+        }
+        guard let context else { return }
+        requestInProgress = true
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let sessions = settings.sessions
+        Task {
+            await sessions.end(sessionID: sessionID, reason: .ended)
+            loopBound.eventLoop.execute {
+                let handler = loopBound.value
+                handler.send(ServerMessage.sessionEnded(ref: ref), flush: true)
+                handler.requestFinished()
+            }
+        }
+    }
+
+    private func startSession(username: JSONValue?, authParams: JSONValue?, ref: String?) {
+        let sessions = settings.sessions
+        if state.sessionID != nil {
+            sessions.recordRefusedStart(.sessionActive)
+            send(ServerMessage.failure(GatewayError(.sessionActive, "This connection already has an active session"), ref: ref))
+            return
+        }
+        if settings.gate.isDraining {
+            sessions.recordRefusedStart(.overloaded)
+            send(ServerMessage.failure(GatewayError(.overloaded, "The gateway is shutting down"), ref: ref))
+            return
+        }
+        guard let context else { return }
+        state.startInFlight = true
+        requestInProgress = true
+        let request = StartRequest(
+            username: username, authParams: authParams, remoteAddress: peer.remoteAddress,
+            userAgent: peer.userAgent, origin: peer.origin
+        )
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let onServerEnd: ServerEndHandler = { sessionID, reason in
+            loopBound.eventLoop.execute { loopBound.value.serverEnded(sessionID: sessionID, reason: reason) }
+        }
+        Task {
+            let result = await sessions.start(request, onServerEnd: onServerEnd)
+            loopBound.eventLoop.execute { loopBound.value.startFinished(result, ref: ref) }
+        }
+    }
+
+    private func startFinished(_ result: Result<ActiveSession, GatewayError>, ref: String?) {
+        switch result {
+        case .failure(let error):
+            state.startInFlight = false
+            send(ServerMessage.failure(error, ref: ref), flush: true)
+        case .success(let session):
+            guard isActive else {
+                // The client left while its start ran: nobody holds this session.
+                state.startInFlight = false
+                endInBackground(session.id, reason: .connectionClosed)
+                break
+            }
+            // The reply goes out before the session is adopted, so that an event ending it
+            // can never overtake the reply that announces it.
+            send(ServerMessage.sessionStarted(session, ref: ref), flush: true)
+            if let endedBy = state.startReplied(sessionID: session.id) {
+                deliverServerEnd(sessionID: session.id, reason: endedBy)
+            }
+        }
+        requestFinished()
+    }
+
+    /// Answers what waited behind the finished request, then lets the channel read again.
+    private func requestFinished() {
+        requestInProgress = false
+        while !requestInProgress, let next = waiting.popFirst() {
+            handle(next)
+        }
+        guard !requestInProgress, let context else { return }
+        context.flush()
+        closeIfQuiescentAndIdle()
+        if readHeldBack {
+            readHeldBack = false
+            context.read()
+        }
+    }
+
+    private func endInBackground(_ sessionID: String, reason: SessionEndReason) {
+        let sessions = settings.sessions
+        Task { await sessions.end(sessionID: sessionID, reason: reason) }
+    }
+
+    // MARK: Server-ended sessions
+
+    private func serverEnded(sessionID: String, reason: SessionEndReason) {
+        if case .deliver = state.serverEnded(sessionID, reason: reason) {
+            deliverServerEnd(sessionID: sessionID, reason: reason)
+        }
+    }
+
+    /// Sends `sessionEnded`; after `server_shutdown` the connection is closed (SPEC §2).
+    private func deliverServerEnd(sessionID: String, reason: SessionEndReason) {
+        send(ServerMessage.sessionEndedEvent(sessionID: sessionID, reason: reason), flush: true)
+        if reason == .serverShutdown {
+            initiateClose(.goingAway, reason: "Server shutting down")
+        }
+    }
+
+    private func closeIfQuiescentAndIdle() {
+        if quiescing, !requestInProgress, !state.startInFlight, state.sessionID == nil {
+            initiateClose(.goingAway, reason: "Server shutting down")
+        }
+    }
+
+    // MARK: Pings and closing
+
+    private func pingDue() {
+        guard let context, !closeSent else { return }
+        if pongOutstanding {
+            settings.logger.debug("WebSocket connection lost: no pong", metadata: ["remote": "\(peer.remoteAddress)"])
+            context.close(promise: nil)
+            return
+        }
+        pongOutstanding = true
+        let payload = context.channel.allocator.buffer(capacity: 0)
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: payload)), promise: nil)
+    }
+
+    /// Sends the server's close frame, then waits a while for the client's before closing.
+    private func initiateClose(_ code: WebSocketErrorCode, reason: String) {
+        guard let context, !closeSent else { return }
+        closeSent = true
+        var payload = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        payload.write(webSocketErrorCode: code)
+        payload.writeString(reason)
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)), promise: nil)
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: settings.closeTimeout) { channel.close(promise: nil) }
+    }
+
+    /// The client closes: answer with its code (RFC 6455 §5.5.1) unless the server closed first.
+    private func receivedClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        guard !closeSent else {
+            context.close(promise: nil)
+            return
+        }
+        closeSent = true
+        var data = frame.unmaskedData
+        let code = data.readInteger(as: UInt16.self)
+        var payload = context.channel.allocator.buffer(capacity: 2)
+        if let code { payload.writeInteger(code) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)))
+            .whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func send(_ text: String, flush: Bool = false) {
+        guard let context, isActive, !closeSent else { return }
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(frame), promise: nil)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+import SessionCore
+
+/// The listening socket and every connection's pipeline, directly on SwiftNIO: HTTP/1.1 with
+/// the WebSocket upgrade of `/v1/session` (SPEC §2), TLS when configured, the Hummingbird
+/// routes for everything else. After an upgrade a connection's pipeline holds only the
+/// WebSocket codec and its `SessionChannelHandler`: no task or stream per connection or message.
+final class EdgeServer: Sendable {
+    static let sessionPath = "/v1/session"
+
+    let localAddress: SocketAddress?
+    private let channel: any Channel
+    private let quiescing: ServerQuiescingHelper
+    private let allClosed: EventLoopPromise<Void>
+
+    private init(channel: any Channel, quiescing: ServerQuiescingHelper) {
+        self.channel = channel
+        self.quiescing = quiescing
+        localAddress = channel.localAddress
+        allClosed = channel.eventLoop.makePromise()
+    }
+
+    struct Settings: Sendable {
+        var host: String
+        var port: Int
+        var tls: TLSCredentials?
+        var httpIdleTimeout: TimeAmount
+        var clientAddress: ClientAddress
+        var session: SessionChannelHandler.Settings
+    }
+
+    static func start(
+        settings: Settings, policy: EdgePolicy, routes: HTTPRoutes,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> EdgeServer {
+        let quiescing = ServerQuiescingHelper(group: group)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try configure(channel, settings: settings, policy: policy, routes: routes)
+                }
+            }
+            .bind(host: settings.host, port: settings.port)
+            .get()
+        return EdgeServer(channel: channel, quiescing: quiescing)
+    }
+
+    /// Stops accepting and asks every connection to finish (`ChannelShouldQuiesceEvent`): idle
+    /// HTTP connections close, WebSocket connections without a session close with 1001, the
+    /// others wait for their session's `server_shutdown`.
+    func beginShutdown() {
+        quiescing.initiateShutdown(promise: allClosed)
+    }
+
+    /// Waits until every connection has closed, closing what is left after `timeout`.
+    func waitUntilClosed(timeout: TimeAmount) async {
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { [allClosed] in
+            allClosed.succeed()
+        }
+        try? await allClosed.futureResult.get()
+        deadline.cancel()
+    }
+
+    static func isSessionEndpoint(_ target: String) -> Bool {
+        guard let query = target.firstIndex(of: "?") else { return target == sessionPath }
+        return target[..<query] == sessionPath
+    }
+
+    // MARK: Pipelines
+
+    private static func configure(_ channel: any Channel, settings: Settings, policy: EdgePolicy, routes: HTTPRoutes) throws {
+        let pipeline = channel.pipeline.syncOperations
+        if let tls = settings.tls {
+            try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
+        }
+        let encoder = HTTPResponseEncoder()
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
+        let pipelining = HTTPServerPipelineHandler()
+        let protocolErrors = HTTPServerProtocolErrorHandler()
+        let idle = IdleStateHandler(readTimeout: settings.httpIdleTimeout)
+        let lastRefusal = NIOLoopBoundBox<EdgePolicy.Refusal?>(nil, eventLoop: channel.eventLoop)
+
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: settings.session.maxMessageSize,
+            automaticErrorHandling: true,
+            shouldUpgrade: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    guard isSessionEndpoint(head.uri) else { return nil }
+                    if let refusal = policy.refusal(for: head) {
+                        lastRefusal.value = refusal
+                        return nil
+                    }
+                    guard policy.reserveConnection() else {
+                        lastRefusal.value = .tooManyConnections
+                        return nil
+                    }
+                    channel.closeFuture.whenComplete { _ in policy.releaseConnection() }
+                    return HTTPHeaders()
+                }
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    let peer = PeerInfo(
+                        remoteAddress: settings.clientAddress.resolve(peer: channel.remoteAddress?.ipAddress, headers: head.headers),
+                        userAgent: head.headers.first(name: "user-agent"),
+                        origin: head.headers.first(name: "origin")
+                    )
+                    try channel.pipeline.syncOperations.addHandler(SessionChannelHandler(settings: settings.session, peer: peer))
+                }
+            }
+        )
+
+        let front = HTTPFront(routes: routes, policy: policy, secure: settings.tls != nil, lastRefusal: lastRefusal)
+        front.install(stage: HTTPFront.UpgradeStage(
+            upgrader: upgrader, encoder: encoder, otherHTTPHandlers: [decoder, pipelining, protocolErrors, idle]
+        ))
+        try pipeline.addHandlers([encoder, decoder, pipelining, protocolErrors, idle])
+        if let upgradeHandler = front.makeUpgradeHandler() {
+            try pipeline.addHandler(upgradeHandler)
+        }
+        try pipeline.addHandler(front)
+    }
+}

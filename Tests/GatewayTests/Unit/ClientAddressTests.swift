@@ -1,0 +1,50 @@
+@testable import Gateway
+import NIOHTTP1
+import Testing
+
+@Suite struct ClientAddressTests {
+    @Test func rangesMatchTheirAddressesOnly() throws {
+        let ranges = try IPAddressRange.list("10.0.0.0/8, 192.168.1.7, fd00::/8, 100.64.0.0/10")
+        func matches(_ text: String) -> Bool { ranges.contains { $0.contains(IPAddress(text)!) } }
+        #expect(matches("10.255.0.1"))
+        #expect(!matches("11.0.0.1"))
+        #expect(matches("192.168.1.7"))
+        #expect(!matches("192.168.1.8"))
+        #expect(matches("fd12::1"))
+        #expect(!matches("fe80::1"))
+        #expect(matches("100.127.255.255"))
+        #expect(!matches("100.128.0.0"))
+        // IPv4-mapped IPv6 is the IPv4 address it holds.
+        #expect(matches("::ffff:10.1.1.1"))
+        #expect(IPAddressRange("::/0")!.contains(IPAddress("1.2.3.4")!))
+    }
+
+    @Test func badEntriesAreRefused() {
+        for bad in ["10.0.0.0/33", "10.0.0/8", "example.com", "::1/129", "10.0.0.0/-1", "10.0.0.0/+8", "", "1.2.3.4/"] {
+            #expect(IPAddressRange(bad) == nil, "\(bad)")
+        }
+        #expect(throws: IPAddressRange.InvalidEntry(text: "nope")) { try IPAddressRange.list("10.0.0.0/8, nope") }
+    }
+
+    @Test func rightMostUntrustedHopIsTheClient() throws {
+        let resolver = ClientAddress(trustedProxies: try IPAddressRange.list("127.0.0.1,10.0.0.0/8"))
+        func resolve(_ peer: String, _ forwarded: [String]) -> String {
+            var headers = HTTPHeaders()
+            for value in forwarded { headers.add(name: "X-Forwarded-For", value: value) }
+            return resolver.resolve(peer: peer, headers: headers)
+        }
+        #expect(resolve("127.0.0.1", ["203.0.113.1"]) == "203.0.113.1")
+        #expect(resolve("127.0.0.1", ["6.6.6.6, 203.0.113.1, 10.0.0.2"]) == "203.0.113.1")
+        // Several header lines are one list, in order.
+        #expect(resolve("127.0.0.1", ["6.6.6.6", "203.0.113.1", "10.0.0.2"]) == "203.0.113.1")
+        // Every hop trusted: the farthest one.
+        #expect(resolve("127.0.0.1", ["10.0.0.9, 10.0.0.2"]) == "10.0.0.9")
+        // A hop that is not an address ends the walk at the last one vouched for.
+        #expect(resolve("127.0.0.1", ["203.0.113.1, garbage, 10.0.0.2"]) == "10.0.0.2")
+        #expect(resolve("127.0.0.1", []) == "127.0.0.1")
+        // An untrusted peer's header counts for nothing.
+        #expect(resolve("192.0.2.50", ["203.0.113.1"]) == "192.0.2.50")
+        #expect(resolve("::ffff:127.0.0.1", ["203.0.113.1"]) == "203.0.113.1")
+        #expect(ClientAddress(trustedProxies: []).resolve(peer: "127.0.0.1", headers: ["X-Forwarded-For": "1.2.3.4"]) == "127.0.0.1")
+    }
+}
