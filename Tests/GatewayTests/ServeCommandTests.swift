@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import StrictJSON
 import Synchronization
 import Testing
@@ -92,6 +93,46 @@ import Testing
         #expect(try await server.exitStatus() == 0)
     }
 
+    @Test func tlsFlagsServeHTTPSAndTheReadyLineSaysSo() async throws {
+        let files = try TestCertificate.make()
+        defer { try? FileManager.default.removeItem(atPath: files.folder) }
+        let server = try ServeProcess.launch(["--port", "0", "--tls-cert", files.certificate],
+                                             environment: ["SESSIONGATE_TLS_KEY": files.key])
+        defer { server.kill() }
+        let port = try await server.ready()
+        #expect(server.readyLine?.contains("listening on https://127.0.0.1:\(port)") == true)
+        var trusting = TLSConfiguration.makeClientConfiguration()
+        trusting.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(files.certificate))
+        let client = try await WebSocketTestClient.connect(to: "wss://localhost:\(port)/v1/session", tls: trusting)
+        #expect(try await client.request(Wire.ping())["pong"] == true)
+        await client.close()
+    }
+
+    @Test(arguments: [
+        (["--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"], "/nonexistent/cert.pem"),
+        (["--tls-cert", "/nonexistent/cert.pem"], "--tls-key"),
+        (["--trusted-proxies", "10.0.0.0/8,proxy.local"], "proxy.local"),
+        (["--allowed-origins", "app.example.com"], "app.example.com"),
+        (["--max-connections", "0"], "--max-connections"),
+    ])
+    func badEdgeOptionsExitTwo(arguments: [String], named: String) async throws {
+        let result = try await ServeProcess.runToExit(["--port", "0"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(named), "stderr: \(result.stderr)")
+    }
+
+    @Test func edgeOptionsComeFromTheConfigFileToo() async throws {
+        let config = try ServeProcess.writeConfig("edge.yaml", "port: 0\nmax-connections: 1\nallowed-origins: https://app.example.com\ntrusted-proxies: 127.0.0.1\n")
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let server = try ServeProcess.launch(["--config", config])
+        defer { server.kill() }
+        let port = try await server.ready()
+        let first = RawSocketClient(port: port)
+        #expect(try await first.upgrade(headers: ["Origin": "https://app.example.com", "X-Forwarded-For": "203.0.113.5"]) == 101)
+        #expect(try await RawSocketClient(port: port).upgrade(headers: [:]) == 503)
+        #expect(try await RawSocketClient(port: port).upgrade(headers: ["Origin": "https://other.example.com"]) == 403)
+    }
+
     @Test func everyQueuedInfoLineIsWrittenWholeBeforeExit() async throws {
         let server = try ServeProcess.launch(["--port", "0", "--log-level", "info"])
         defer { server.kill() }
@@ -114,6 +155,22 @@ import Testing
     }
 }
 
+/// A raw upgrade against a child gateway on 127.0.0.1; the socket stays open as long as this does.
+final class RawSocketClient: Sendable {
+    let port: Int
+    private let socket = Mutex<RawSocket?>(nil)
+
+    init(port: Int) { self.port = port }
+
+    /// The status the upgrade is answered with.
+    func upgrade(headers: [String: String]) async throws -> Int {
+        let raw = try RawSocket(host: "127.0.0.1", port: port)
+        socket.withLock { $0 = raw }
+        try raw.send(RawSocket.upgradeRequest(host: "127.0.0.1", port: port, headers: headers))
+        return try await raw.readHTTPResponse().status
+    }
+}
+
 /// One `sessiongate serve` child process.
 final class ServeProcess: Sendable {
     struct Exit {
@@ -129,6 +186,9 @@ final class ServeProcess: Sendable {
     private let process: Process
     private let stdoutLines: Inbox<String>
     private let stderrText: Mutex<String>
+    private let readyLines = Mutex<[String]>([])
+    /// The ready line, once `ready()` saw it.
+    var readyLine: String? { readyLines.withLock { $0.first } }
     private let ownedFolder: String?
 
     private init(process: Process, ownedFolder: String?) {
@@ -196,7 +256,8 @@ final class ServeProcess: Sendable {
     /// The port of the ready line `… listening on http://HOST:PORT`.
     func ready(timeout: Duration = .seconds(20)) async throws -> Int {
         while let line = await stdoutLines.next(timeout: timeout) {
-            if let match = line.firstMatch(of: /listening on http:\/\/[^\s:]+:(\d+)/), let port = Int(match.1) {
+            if let match = line.firstMatch(of: /listening on https?:\/\/[^\s:]+:(\d+)/), let port = Int(match.1) {
+                readyLines.withLock { $0.append(line) }
                 return port
             }
         }
