@@ -64,18 +64,16 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// One caller task per worker, each timing its calls.
+    /// One lane per worker. Each lane submits its next call from where the previous verdict
+    /// landed (the worker's thread), as the gateway goes on from there to the reply: what is
+    /// timed is the pool and the functions, not the wake-up of a waiting caller.
     static func measure(pool: FunctionPool, event: AuthenticationEvent, counts: [Int]) async -> Samples {
         await withTaskGroup(of: Samples.self) { group in
             for count in counts {
                 group.addTask {
-                    var samples = Samples()
-                    samples.durations.reserveCapacity(count)
-                    for _ in 0..<count {
-                        let t0 = ContinuousClock.now
-                        samples.verdict = await pool.authenticate(event)
-                        samples.durations.append((ContinuousClock.now - t0).nanosecondsValue)
+                    await withCheckedContinuation { continuation in
+                        BenchLane(pool: pool, event: event, count: count) { continuation.resume(returning: $0) }.next()
                     }
-                    return samples
                 }
             }
             var all = Samples()
@@ -105,4 +103,36 @@ extension Duration {
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
     var secondsValue: Double { Double(nanosecondsValue) / 1e9 }
+}
+
+/// A chain of calls, each started by the previous one's completion.
+///
+/// Safety: only one call of a lane is in flight at a time, and each completion runs before the
+/// next call is submitted, so the mutable state is never touched by two threads at once.
+private final class BenchLane: @unchecked Sendable {
+    private let pool: FunctionPool
+    private let event: AuthenticationEvent
+    private var remaining: Int
+    private var samples = Bench.Samples()
+    private var started = ContinuousClock.now
+    private let done: @Sendable (Bench.Samples) -> Void
+
+    init(pool: FunctionPool, event: AuthenticationEvent, count: Int, done: @escaping @Sendable (Bench.Samples) -> Void) {
+        self.pool = pool
+        self.event = event
+        remaining = count
+        self.done = done
+        samples.durations.reserveCapacity(count)
+    }
+
+    func next() {
+        guard remaining > 0 else { return done(samples) }
+        remaining -= 1
+        started = ContinuousClock.now
+        pool.authenticate(event) { verdict in
+            self.samples.durations.append((ContinuousClock.now - self.started).nanosecondsValue)
+            self.samples.verdict = verdict
+            self.next()
+        }
+    }
 }

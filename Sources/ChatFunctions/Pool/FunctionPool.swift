@@ -64,41 +64,50 @@ public final class FunctionPool: Authenticator, Sendable {
     // MARK: Authenticating
 
     public func authenticate(_ event: AuthenticationEvent) async -> Verdict {
+        await withCheckedContinuation { continuation in
+            authenticate(event) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Runs on a worker and calls `completion` on that worker's thread as soon as the verdict is
+    /// known (before a state that hit a limit is rebuilt), or on the watchdog's thread when the
+    /// state is stuck, or on the caller's when the queue is full. Exactly once.
+    public func authenticate(_ event: AuthenticationEvent, completion: @escaping @Sendable (Verdict) -> Void) {
         let settings = Self.settings(options)
         let logger = self.logger
         let started = ContinuousClock.now
         let watchdog = self.watchdog
-        let verdict: Verdict = await withCheckedContinuation { continuation in
-            let answered = Mutex(false)
-            let claim: @Sendable () -> Bool = { answered.withLock { done in defer { done = true }; return !done } }
-            let run: @Sendable (WorkerSlot) -> JobOutcome = { [self] slot in
-                let current = self.state.withLock { $0.current }
-                let deadline = LuaDeadline.after(settings.timeout)
-                let workerID = slot.workerID
-                watchdog.watch(workerID, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
-                    guard claim() else { return }
-                    logger.error("a Lua state did not stop at its deadline; replacing its worker",
-                                 metadata: ["worker": .stringConvertible(workerID)])
-                    continuation.resume(returning: .timedOut)
-                    self.addWorker()
-                }
-                let verdict = Self.prepare(slot, current, settings, logger)
-                    ?? slot.runner!.authenticate(event, deadline: deadline)
-                watchdog.finished(slot.workerID)
-                // Too late: the watchdog answered and a new worker has taken this one's place.
-                guard claim() else { return .retire }
-                continuation.resume(returning: verdict)
-                if slot.runner?.isUsable == false {
-                    // Rebuilt now, after the answer, before this worker takes another job.
-                    _ = Self.prepare(slot, self.state.withLock { $0.current }, settings, logger, force: true)
-                }
-                return .carryOn
-            }
-            let refuse: @Sendable () -> Void = { if claim() { continuation.resume(returning: .overloaded) } }
-            if !submit(PoolJob(run: run, refuse: refuse)) { refuse() }
+        let duration = self.duration
+        let answered = Atomic<Bool>(false)
+        let answer: @Sendable (Verdict) -> Bool = { verdict in
+            guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+            duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            completion(verdict)
+            return true
         }
-        duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        return verdict
+        let run: @Sendable (WorkerSlot) -> JobOutcome = { [self] slot in
+            let current = self.state.withLock { $0.current }
+            let deadline = LuaDeadline.after(settings.timeout)
+            let workerID = slot.workerID
+            watchdog.watch(workerID, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
+                guard answer(.timedOut) else { return }
+                logger.error("a Lua state did not stop at its deadline; replacing its worker",
+                             metadata: ["worker": .stringConvertible(workerID)])
+                self.addWorker()
+            }
+            let verdict = Self.prepare(slot, current, settings, logger)
+                ?? slot.runner!.authenticate(event, deadline: deadline)
+            watchdog.finished(slot.workerID)
+            // Too late: the watchdog answered and a new worker has taken this one's place.
+            guard answer(verdict) else { return .retire }
+            if slot.runner?.isUsable == false {
+                // Rebuilt now, after the answer, before this worker takes another job.
+                _ = Self.prepare(slot, self.state.withLock { $0.current }, settings, logger, force: true)
+            }
+            return .carryOn
+        }
+        let refuse: @Sendable () -> Void = { _ = answer(.overloaded) }
+        if !submit(PoolJob(run: run, refuse: refuse)) { refuse() }
     }
 
     /// Queues `job` for the next free worker; false (and the job dropped) when the queue is full

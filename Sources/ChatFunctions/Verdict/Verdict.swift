@@ -53,8 +53,17 @@ public enum Verdict: Sendable, Equatable {
 public protocol Authenticator: Sendable {
     /// Runs the chain of functions once, under one deadline, and maps the result to a verdict.
     func authenticate(_ event: AuthenticationEvent) async -> Verdict
+    /// The same, answering `completion` exactly once on whatever thread the verdict lands on,
+    /// so that a caller on an event loop can go on from there without a task of its own.
+    func authenticate(_ event: AuthenticationEvent, completion: @escaping @Sendable (Verdict) -> Void)
     /// How many function files the current set holds (for `/health`).
     var functionCount: Int { get }
     /// The content hash of the current function set, carried by log lines and session history.
     var version: String { get }
+}
+
+extension Authenticator {
+    public func authenticate(_ event: AuthenticationEvent, completion: @escaping @Sendable (Verdict) -> Void) {
+        Task { completion(await authenticate(event)) }
+    }
 }

@@ -91,7 +91,7 @@ public final class FunctionHarness: Sendable {
         let service = fixtures.withLock { $0.service }
         switch await service.start(request, onServerEnd: { _, _ in }) {
         case .success(let session):
-            await service.end(sessionID: session.id, reason: .ended)
+            service.end(sessionID: session.id, reason: .ended)
             return .allowed(session.user)
         case .failure(let error):
             return .denied(code: error.code, message: error.message, reason: error.reason)

@@ -70,7 +70,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         pingTask?.cancel()
         pingTask = nil
         if let sessionID = state.takeSession() {
-            endInBackground(sessionID, reason: .connectionClosed)
+            settings.sessions.end(sessionID: sessionID, reason: .connectionClosed)
         }
         context.fireChannelInactive()
     }
@@ -183,18 +183,8 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             send(ServerMessage.failure(GatewayError(.noActiveSession, "This connection has no active session"), ref: ref))
             return
         }
-        guard let context else { return }
-        requestInProgress = true
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let sessions = settings.sessions
-        Task {
-            await sessions.end(sessionID: sessionID, reason: .ended)
-            loopBound.eventLoop.execute {
-                let handler = loopBound.value
-                handler.send(ServerMessage.sessionEnded(ref: ref), flush: true)
-                handler.requestFinished()
-            }
-        }
+        settings.sessions.end(sessionID: sessionID, reason: .ended)
+        send(ServerMessage.sessionEnded(ref: ref))
     }
 
     private func startSession(username: JSONValue?, authParams: JSONValue?, ref: String?) {
@@ -220,9 +210,14 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         let onServerEnd: ServerEndHandler = { sessionID, reason in
             loopBound.eventLoop.execute { loopBound.value.serverEnded(sessionID: sessionID, reason: reason) }
         }
-        Task {
-            let result = await sessions.start(request, onServerEnd: onServerEnd)
-            loopBound.eventLoop.execute { loopBound.value.startFinished(result, ref: ref) }
+        // The result comes back on this loop at once when nothing had to wait (a returning
+        // guest), else from a Lua worker or a store task.
+        sessions.start(request, onServerEnd: onServerEnd) { result in
+            if loopBound.eventLoop.inEventLoop {
+                loopBound.value.startFinished(result, ref: ref)
+            } else {
+                loopBound.eventLoop.execute { loopBound.value.startFinished(result, ref: ref) }
+            }
         }
     }
 
@@ -230,17 +225,17 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch result {
         case .failure(let error):
             state.startInFlight = false
-            send(ServerMessage.failure(error, ref: ref), flush: true)
+            send(ServerMessage.failure(error, ref: ref))
         case .success(let session):
             guard isActive else {
                 // The client left while its start ran: nobody holds this session.
                 state.startInFlight = false
-                endInBackground(session.id, reason: .connectionClosed)
+                settings.sessions.end(sessionID: session.id, reason: .connectionClosed)
                 break
             }
             // The reply goes out before the session is adopted, so that an event ending it
             // can never overtake the reply that announces it.
-            send(ServerMessage.sessionStarted(session, ref: ref), flush: true)
+            send(ServerMessage.sessionStarted(session, ref: ref))
             if let endedBy = state.startReplied(sessionID: session.id) {
                 deliverServerEnd(sessionID: session.id, reason: endedBy)
             }
@@ -254,18 +249,14 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         while !requestInProgress, let next = waiting.popFirst() {
             handle(next)
         }
-        guard !requestInProgress, let context else { return }
+        guard let context else { return }
         context.flush()
+        guard !requestInProgress else { return }
         closeIfQuiescentAndIdle()
         if readHeldBack {
             readHeldBack = false
             context.read()
         }
-    }
-
-    private func endInBackground(_ sessionID: String, reason: SessionEndReason) {
-        let sessions = settings.sessions
-        Task { await sessions.end(sessionID: sessionID, reason: reason) }
     }
 
     // MARK: Server-ended sessions

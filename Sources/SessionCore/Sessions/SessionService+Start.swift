@@ -3,25 +3,33 @@ import Foundation
 import StrictJSON
 
 /// The start pipeline: each step either refuses with the first error that applies or hands on.
+///
+/// It is written with completions rather than `async` so that a start can go from the caller's
+/// thread (an event loop) to a Lua worker and on to its reply without a task or a thread hop of
+/// its own: a step the store can answer at once (`Immediate`) runs where the pipeline stands,
+/// and only a step that must wait (a new user's commit, a store that reads over the network)
+/// continues in a task.
 extension SessionService {
-    func decide(_ request: StartRequest, onServerEnd: @escaping ServerEndHandler) async -> Result<ActiveSession, GatewayError> {
+    typealias StartCompletion = @Sendable (Result<ActiveSession, GatewayError>) -> Void
+
+    func decide(_ request: StartRequest, onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion) {
         let username: String
         switch StartValidation.username(request.username) {
         case .success(let valid): username = valid
-        case .failure(let error): return .failure(error)
+        case .failure(let error): return finish(.failure(error))
         }
         let authParams: JSONObject?
         switch StartValidation.authParams(request.authParams) {
         case .success(let valid): authParams = valid
-        case .failure(let error): return .failure(error)
+        case .failure(let error): return finish(.failure(error))
         }
         if let error = rateLimit(username: username, remoteAddress: request.remoteAddress) {
-            return .failure(error)
+            return finish(.failure(error))
         }
         guard let authParams else {
-            return await startGuest(username, request, onServerEnd: onServerEnd)
+            return startGuest(username, request, onServerEnd: onServerEnd, then: finish)
         }
-        return await startAuthenticated(username, authParams, request, onServerEnd: onServerEnd)
+        startAuthenticated(username, authParams, request, onServerEnd: onServerEnd, then: finish)
     }
 
     /// `rate_limited` when the username or the address is over its limit; `retryAfter` is the longer wait.
@@ -32,48 +40,57 @@ extension SessionService {
     }
 
     private func startGuest(
-        _ username: String, _ request: StartRequest, onServerEnd: @escaping ServerEndHandler
-    ) async -> Result<ActiveSession, GatewayError> {
-        guard options.guestsAllowed else { return .failure(GatewayError(.guestSessionsDisabled)) }
-        let user: StoredUser
-        do {
-            user = try await store.findOrCreateGuest(named: username, at: Date())
-        } catch {
-            return .failure(storeFailed(error, username: username))
+        _ username: String, _ request: StartRequest, onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
+    ) {
+        guard options.guestsAllowed else { return finish(.failure(GatewayError(.guestSessionsDisabled))) }
+        let store = self.store
+        let now = Date()
+        storeStep(username, then: finish, immediately: { try store.findOrCreateGuestImmediately(named: username, at: now) },
+                  waiting: { try await store.findOrCreateGuest(named: username, at: now) }) { user in
+            guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
+            finish(self.open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd))
         }
-        guard user.isGuest else { return .failure(GatewayError(.authenticationRequired)) }
-        return await open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd)
     }
 
     private func startAuthenticated(
         _ username: String, _ authParams: JSONObject, _ request: StartRequest,
-        onServerEnd: @escaping ServerEndHandler
-    ) async -> Result<ActiveSession, GatewayError> {
-        let stored: StoredUser?
-        do {
-            stored = try await store.user(named: username)
-        } catch {
-            return .failure(storeFailed(error, username: username))
-        }
-        let event = AuthenticationEvent(
-            username: username, authParams: authParams, remoteAddress: request.remoteAddress,
-            userAgent: request.userAgent, origin: request.origin,
-            user: stored.map { $0.snapshot(online: registry.isOnline(userID: $0.id)) }
-        )
-        // Read before the call: a reload during the call must not be credited with this verdict.
-        let functionSetVersion = authenticator.version
-        switch await authenticator.authenticate(event) {
-        case .allowed(let profile):
-            let user: StoredUser
-            do {
-                user = try await store.createOrUpgrade(named: username, profile: profile, at: Date(), knownUser: stored)
-            } catch {
-                return .failure(storeFailed(error, username: username))
+        onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
+    ) {
+        let store = self.store
+        storeStep(username, then: finish, immediately: { try store.userImmediately(named: username) },
+                  waiting: { try await store.user(named: username) }) { stored in
+            let event = AuthenticationEvent(
+                username: username, authParams: authParams, remoteAddress: request.remoteAddress,
+                userAgent: request.userAgent, origin: request.origin,
+                user: stored.map { $0.snapshot(online: self.registry.isOnline(userID: $0.id)) }
+            )
+            // Read before the call: a reload during the call must not be credited with this verdict.
+            let functionSetVersion = self.authenticator.version
+            self.authenticator.authenticate(event) { verdict in
+                self.afterVerdict(verdict, username: username, stored: stored, request, functionSetVersion: functionSetVersion,
+                                  onServerEnd: onServerEnd, then: finish)
             }
-            return await open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd)
+        }
+    }
+
+    private func afterVerdict(
+        _ verdict: Verdict, username: String, stored: StoredUser?, _ request: StartRequest, functionSetVersion: String,
+        onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
+    ) {
+        switch verdict {
+        case .allowed(let profile):
+            let store = self.store
+            let now = Date()
+            storeStep(
+                username, then: finish,
+                immediately: { try store.createOrUpgradeImmediately(named: username, profile: profile, at: now, knownUser: stored) },
+                waiting: { try await store.createOrUpgrade(named: username, profile: profile, at: now, knownUser: stored) }
+            ) { user in
+                finish(self.open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd))
+            }
         case .denied(let message, let reason):
             let message = message.isEmpty ? ErrorCode.accessDenied.defaultMessage : message
-            return .failure(GatewayError(.accessDenied, message, reason: reason))
+            finish(.failure(GatewayError(.accessDenied, message, reason: reason)))
         case .functionError(let failure):
             logger.error(
                 "chat function failed",
@@ -82,21 +99,44 @@ extension SessionService {
                     "traceback": "\(failure.traceback)", "function_set": "\(functionSetVersion)",
                 ]
             )
-            return .failure(GatewayError(.functionError))
+            finish(.failure(GatewayError(.functionError)))
         case .timedOut:
-            return .failure(GatewayError(.functionTimeout))
+            finish(.failure(GatewayError(.functionTimeout)))
         case .outOfMemory:
-            return .failure(GatewayError(.functionMemory))
+            finish(.failure(GatewayError(.functionMemory)))
         case .overloaded:
-            return .failure(GatewayError(.overloaded))
+            finish(.failure(GatewayError(.overloaded)))
+        }
+    }
+
+    /// One store step: answered where the pipeline stands when the store can, else awaited in
+    /// a task. A failing store ends the start with `overloaded`.
+    private func storeStep<Value: Sendable>(
+        _ username: String, then finish: @escaping StartCompletion,
+        immediately: () throws -> Immediate<Value>,
+        waiting: @escaping @Sendable () async throws -> Value,
+        next: @escaping @Sendable (Value) -> Void
+    ) {
+        do {
+            if case .done(let value) = try immediately() { return next(value) }
+        } catch {
+            return finish(.failure(storeFailed(error, username: username)))
+        }
+        Task {
+            let value: Value
+            do {
+                value = try await waiting()
+            } catch {
+                return finish(.failure(self.storeFailed(error, username: username)))
+            }
+            next(value)
         }
     }
 
     /// Records the session's start and makes it active. The user is already committed.
     private func open(
-        for user: StoredUser, _ request: StartRequest, functionSetVersion: String?,
-        onServerEnd: @escaping ServerEndHandler
-    ) async -> Result<ActiveSession, GatewayError> {
+        for user: StoredUser, _ request: StartRequest, functionSetVersion: String?, onServerEnd: @escaping ServerEndHandler
+    ) -> Result<ActiveSession, GatewayError> {
         let session = ActiveSession(
             id: SessionID.make(), startedAt: Date(), user: user.snapshot(online: true),
             remoteAddress: request.remoteAddress, userAgent: request.userAgent
@@ -106,12 +146,12 @@ extension SessionService {
             userAgent: session.userAgent, functionSetVersion: functionSetVersion
         )
         do {
-            try await store.recordSessionStart(record)
+            try store.recordSessionStart(record)
         } catch {
             return .failure(storeFailed(error, username: user.name))
         }
         guard registry.add(session, onServerEnd: onServerEnd) else {
-            try? await store.recordSessionEnd(id: session.id, at: Date(), reason: .serverShutdown)
+            try? store.recordSessionEnd(id: session.id, at: Date(), reason: .serverShutdown)
             return .failure(GatewayError(.overloaded, "The gateway is shutting down"))
         }
         return .success(session)

@@ -48,9 +48,27 @@ public final class SessionService: Sendable {
     ///
     /// A store that fails answers `overloaded` (the client may retry); the log has the cause.
     public func start(_ request: StartRequest, onServerEnd: @escaping ServerEndHandler) async -> Result<ActiveSession, GatewayError> {
+        await withCheckedContinuation { continuation in
+            start(request, onServerEnd: onServerEnd) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// The same, answering `completion` exactly once, on whatever thread the last step ran:
+    /// the caller's when nothing had to wait, a Lua worker's after the functions, a task's
+    /// after a store write. The caller hops back to where it wants the result.
+    public func start(
+        _ request: StartRequest, onServerEnd: @escaping ServerEndHandler,
+        completion: @escaping @Sendable (Result<ActiveSession, GatewayError>) -> Void
+    ) {
         let began = ContinuousClock.now
-        let outcome = await decide(request, onServerEnd: onServerEnd)
-        let elapsed = ContinuousClock.now - began
+        decide(request, onServerEnd: onServerEnd) { outcome in
+            self.account(for: outcome, of: request, took: ContinuousClock.now - began)
+            completion(outcome)
+        }
+    }
+
+    /// Metrics, failure limits and the log line of a finished start.
+    private func account(for outcome: Result<ActiveSession, GatewayError>, of request: StartRequest, took elapsed: Duration) {
         switch outcome {
         case .success(let session):
             metrics.recordStart(code: SessionMetrics.okCode)
@@ -76,21 +94,20 @@ public final class SessionService: Sendable {
                 ]
             )
         }
-        return outcome
     }
 
     /// The client ended it, or the connection closed/was lost. Does not call the handler.
-    /// Unknown or already-ended sessions are ignored.
-    public func end(sessionID: String, reason: SessionEndReason) async {
+    /// Unknown or already-ended sessions are ignored. Never waits: the history is queued.
+    public func end(sessionID: String, reason: SessionEndReason) {
         guard let entry = registry.remove(sessionID) else { return }
-        await recordEnd(of: entry.session, reason: reason)
+        recordEnd(of: entry.session, reason: reason)
     }
 
     /// Admin revoke: removes the session, records it, calls its handler with .revoked. false if unknown.
     public func revoke(sessionID: String) async -> Bool {
         guard let entry = registry.remove(sessionID) else { return false }
         await entry.onServerEnd(sessionID, .revoked)
-        await recordEnd(of: entry.session, reason: .revoked)
+        recordEnd(of: entry.session, reason: .revoked)
         return true
     }
 
@@ -103,7 +120,7 @@ public final class SessionService: Sendable {
             for entry in entries {
                 group.addTask {
                     await entry.onServerEnd(entry.session.id, .serverShutdown)
-                    await self.recordEnd(of: entry.session, reason: .serverShutdown)
+                    self.recordEnd(of: entry.session, reason: .serverShutdown)
                 }
             }
         }
@@ -126,13 +143,13 @@ public final class SessionService: Sendable {
         metrics.recordStart(code: code.rawValue)
     }
 
-    private func recordEnd(of session: ActiveSession, reason: SessionEndReason) async {
+    private func recordEnd(of session: ActiveSession, reason: SessionEndReason) {
         logger.info(
             "session ended",
             metadata: ["username": "\(session.user.name)", "session_id": "\(session.id)", "reason": "\(reason.rawValue)"]
         )
         do {
-            try await store.recordSessionEnd(id: session.id, at: Date(), reason: reason)
+            try store.recordSessionEnd(id: session.id, at: Date(), reason: reason)
         } catch {
             logger.error(
                 "recording a session end failed",

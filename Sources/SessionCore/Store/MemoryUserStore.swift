@@ -43,7 +43,26 @@ public final class MemoryUserStore: UserStore {
         try withOpenState { $0.user(named: name) }
     }
 
+    // Nothing here ever waits: every answer is immediate.
+    public func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
+        .done(try withOpenState { $0.user(named: name) })
+    }
+
+    public func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser> {
+        .done(try guest(named: name, at: now))
+    }
+
+    public func createOrUpgradeImmediately(
+        named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
+    ) throws -> Immediate<StoredUser> {
+        .done(try upgrade(named: name, profile: profile, at: now))
+    }
+
     public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
+        try guest(named: name, at: now)
+    }
+
+    private func guest(named name: String, at now: Date) throws -> StoredUser {
         try withOpenState { state in
             if var existing = state.user(named: name) {
                 guard existing.isGuest else { return existing }
@@ -60,6 +79,10 @@ public final class MemoryUserStore: UserStore {
     }
 
     public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
+        try upgrade(named: name, profile: profile, at: now)
+    }
+
+    private func upgrade(named name: String, profile: Profile, at now: Date) throws -> StoredUser {
         try withOpenState { state in
             let user = profile.applied(to: state.user(named: name), name: name, newID: state.nextID(), at: now)
             state.save(user)
@@ -84,7 +107,7 @@ public final class MemoryUserStore: UserStore {
         try withOpenState { $0.usersByName.count }
     }
 
-    public func recordSessionStart(_ session: SessionRecord) async throws {
+    public func recordSessionStart(_ session: SessionRecord) throws {
         try withOpenState { state in
             if state.sessions.updateValue(session, forKey: session.id) == nil {
                 state.sessionOrder.append(session.id)
@@ -93,7 +116,7 @@ public final class MemoryUserStore: UserStore {
         }
     }
 
-    public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws {
+    public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
         try withOpenState { state in
             guard var session = state.sessions[id], session.endedAt == nil else { return }
             session.endedAt = endedAt

@@ -35,14 +35,15 @@ public protocol UserStore: Sendable {
 
     /// Adds a session to the history, and sets its user's `lastSeen` to its start.
     ///
-    /// Session bookkeeping may be queued rather than done when this returns (it is not on the
-    /// reply's path): it is applied in call order, before `flush()`, `sessions(ofUser:)`,
+    /// Session bookkeeping is queued, not waited for (it is not on the reply's path), so this
+    /// never suspends: it is applied in call order, before `flush()`, `sessions(ofUser:)`,
     /// `userCount()` or `close()` return. A queued write that fails is logged.
-    func recordSessionStart(_ session: SessionRecord) async throws
+    /// - Throws: `UserStoreError.closed` once the store is closed.
+    func recordSessionStart(_ session: SessionRecord) throws
 
     /// Completes the history entry of a session, and sets its user's `lastSeen` to `endedAt`.
     /// Unknown ids and already-ended sessions are left alone. May be queued, as `recordSessionStart`.
-    func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws
+    func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws
 
     /// The session history of one user, oldest first, queued bookkeeping included.
     func sessions(ofUser userID: Int64) async throws -> [SessionRecord]
@@ -52,6 +53,30 @@ public protocol UserStore: Sendable {
 
     /// Flushes pending work and releases the store; no other method may be called afterwards.
     func close() async throws
+}
+
+/// An answer a store could give on the calling thread, without waiting for a writer or the network.
+public enum Immediate<Value: Sendable>: Sendable {
+    case done(Value)
+    /// Only the `async` method can answer.
+    case mustWait
+}
+
+/// The start pipeline's fast path: what a returning user's start needs, answered on the calling
+/// thread when the store can (a cache, a read that never waits for the writer). Each answer is
+/// exactly what the `async` method of the same name would return, side effects included; a
+/// store that cannot answer so says `.mustWait` (the default), and the pipeline awaits.
+extension UserStore {
+    /// `user(named:)`, when it needs no waiting.
+    public func userImmediately(named name: String) throws -> Immediate<StoredUser?> { .mustWait }
+
+    /// `findOrCreateGuest`, when the user exists and no write must be committed.
+    public func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser> { .mustWait }
+
+    /// `createOrUpgrade`, when the profile changes nothing that must be committed first.
+    public func createOrUpgradeImmediately(
+        named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
+    ) throws -> Immediate<StoredUser> { .mustWait }
 }
 
 extension UserStore {

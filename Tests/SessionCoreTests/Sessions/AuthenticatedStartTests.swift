@@ -36,7 +36,7 @@ import Testing
         #expect(whileOnline.isGuest)
         #expect(whileOnline.online)
 
-        await harness.service.end(sessionID: guest.id, reason: .connectionClosed)
+        harness.service.end(sessionID: guest.id, reason: .connectionClosed)
         _ = await harness.start("jane", authParams: ["action": "deny"])
         #expect(harness.authenticator.events.last?.user?.online == false)
     }

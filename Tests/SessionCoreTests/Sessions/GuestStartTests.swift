@@ -17,7 +17,7 @@ import Testing
     @Test func guestStartReusesTheGuestOfThatName() async throws {
         let harness = ServiceHarness()
         let first = try await harness.start("visitor").get()
-        await harness.service.end(sessionID: first.id, reason: .ended)
+        harness.service.end(sessionID: first.id, reason: .ended)
         let second = try await harness.start("visitor").get()
         #expect(second.user.id == first.user.id)
         #expect(second.id != first.id)

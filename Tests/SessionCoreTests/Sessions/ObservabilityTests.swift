@@ -23,7 +23,7 @@ import Testing
         #expect(metrics.value("sessiongate_starts_total", [("code", "invalid_username")]) == 1)
         #expect(metrics.value("sessiongate_sessions_active") == 2)
 
-        await harness.service.end(sessionID: first.id, reason: .ended)
+        harness.service.end(sessionID: first.id, reason: .ended)
         #expect(metrics.value("sessiongate_sessions_active") == 1)
         harness.service.recordRefusedStart(.sessionActive)
         #expect(metrics.value("sessiongate_starts_total", [("code", "session_active")]) == 1)

@@ -13,8 +13,8 @@ struct BrokenUserStore: UserStore {
     }
     func insert(_ user: NewUser) async throws -> StoredUser { throw DiskFull() }
     func userCount() async throws -> Int { throw DiskFull() }
-    func recordSessionStart(_ session: SessionRecord) async throws { throw DiskFull() }
-    func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws { throw DiskFull() }
+    func recordSessionStart(_ session: SessionRecord) throws { throw DiskFull() }
+    func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws { throw DiskFull() }
     func sessions(ofUser userID: Int64) async throws -> [SessionRecord] { throw DiskFull() }
     func flush() async throws { throw DiskFull() }
     func close() async throws { throw DiskFull() }

@@ -78,14 +78,23 @@ public final class SQLiteUserStore: UserStore {
         try lookUp(name, in: opened())
     }
 
-    public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
+    public func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
+        .done(try lookUp(name, in: opened()))
+    }
+
+    /// An existing user needs no commit: a guest's `lastSeen` is queued.
+    public func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser> {
         let open = try opened()
-        if var existing = try lookUp(name, in: open) {
-            guard existing.isGuest else { return existing }
-            existing.lastSeen = now
-            queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a guest", in: open)
-            return existing
-        }
+        guard var existing = try lookUp(name, in: open) else { return .mustWait }
+        guard existing.isGuest else { return .done(existing) }
+        existing.lastSeen = now
+        queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a guest", in: open)
+        return .done(existing)
+    }
+
+    public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
+        if case .done(let user) = try findOrCreateGuestImmediately(named: name, at: now) { return user }
+        let open = try opened()
         return try await open.writes.perform({ db in
             // Another start may have created it since the read.
             if var existing = try Self.fetchUser(db, named: name) {
@@ -99,20 +108,27 @@ public final class SQLiteUserStore: UserStore {
         }, afterCommit: { open.users.wrote($0) })
     }
 
-    public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
+    /// A returning user whose profile changes nothing but `lastSeen` is committed as it is:
+    /// only `lastSeen` is queued, as a known guest's is. (That write touches nothing else, so
+    /// a `knownUser` read a moment ago cannot undo another start's change.)
+    public func createOrUpgradeImmediately(
+        named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
+    ) throws -> Immediate<StoredUser> {
         let open = try opened()
-        // A returning user whose profile changes nothing but `lastSeen` is committed as it is:
-        // only `lastSeen` is queued, as a known guest's is. (That write touches nothing else, so
-        // a `knownUser` read a moment ago cannot undo another start's change.)
-        if let existing = try knownUser ?? lookUp(name, in: open) {
-            let user = profile.applied(to: existing, name: name, newID: 0, at: now)
-            var unchanged = existing
-            unchanged.lastSeen = user.lastSeen
-            if user == unchanged {
-                queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a user", in: open)
-                return user
-            }
+        guard let existing = try knownUser ?? lookUp(name, in: open) else { return .mustWait }
+        let user = profile.applied(to: existing, name: name, newID: 0, at: now)
+        var unchanged = existing
+        unchanged.lastSeen = user.lastSeen
+        guard user == unchanged else { return .mustWait }
+        queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a user", in: open)
+        return .done(user)
+    }
+
+    public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
+        if case .done(let user) = try createOrUpgradeImmediately(named: name, profile: profile, at: now, knownUser: knownUser) {
+            return user
         }
+        let open = try opened()
         return try await open.writes.perform({ db in
             let existing = try Self.fetchUser(db, named: name)
             // The id of a new user is only known after the insert.
@@ -141,7 +157,7 @@ public final class SQLiteUserStore: UserStore {
         return try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM users")) ?? 0 }
     }
 
-    public func recordSessionStart(_ session: SessionRecord) async throws {
+    public func recordSessionStart(_ session: SessionRecord) throws {
         let open = try opened()
         open.writes.enqueue("session start") { db in
             try Self.insertSession(session, db)
@@ -149,7 +165,7 @@ public final class SQLiteUserStore: UserStore {
         }
     }
 
-    public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws {
+    public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
         let open = try opened()
         open.writes.enqueue("session end") { db in
             guard let userID = try Self.endSession(id: id, at: endedAt, reason: reason, db) else { return }
