@@ -99,19 +99,17 @@ extension SQLiteUserStore {
             session.id, session.userID, Timestamp.sqlText(session.startedAt), session.endedAt.map(Timestamp.sqlText),
             session.endReason?.rawValue, session.remoteAddress, session.userAgent, session.functionSetVersion,
         ])
-        try setLastSeen(session.startedAt, ofUser: session.userID, db)
     }
 
     /// Ends an open session and sets its user's `lastSeen`; returns that user's id, or nil when
     /// no open session has this id.
+    /// Ends a session's history row; its user's id, or `nil` when the session is unknown or
+    /// already ended. (The caller notes the user's `lastSeen`.)
     static func endSession(id: String, at endedAt: Date, reason: SessionEndReason, _ db: Database) throws -> Int64? {
-        try db.cachedStatement(sql: "UPDATE sessions SET endedAt = ?, endReason = ? WHERE id = ? AND endedAt IS NULL")
-            .execute(arguments: [Timestamp.sqlText(endedAt), reason.rawValue, id])
-        guard db.changesCount > 0,
-              let userID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT userId FROM sessions WHERE id = ?"), arguments: [id])
-        else { return nil }
-        try setLastSeen(endedAt, ofUser: userID, db)
-        return userID
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "UPDATE sessions SET endedAt = ?, endReason = ? WHERE id = ? AND endedAt IS NULL RETURNING userId"),
+            arguments: [Timestamp.sqlText(endedAt), reason.rawValue, id]
+        )
     }
 
     /// Dates are stored as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) but formatted and read

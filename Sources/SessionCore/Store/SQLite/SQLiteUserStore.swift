@@ -37,6 +37,14 @@ public final class SQLiteUserStore: UserStore {
         let database: any DatabaseWriter
         let writes: WriteBatcher
         let users: UserCache
+        let lastSeen: LastSeenLedger
+
+        init(database: any DatabaseWriter, logger: Logger, userCacheLifetime: Duration) {
+            self.database = database
+            lastSeen = LastSeenLedger()
+            writes = WriteBatcher(writer: database, logger: logger, hooks: lastSeen.hooks)
+            users = UserCache(lifetime: userCacheLifetime)
+        }
     }
 
     /// Opens the database file at `path` (relative to the working directory), creating it when
@@ -49,11 +57,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let pool = try DatabasePool(path: path, configuration: Self.configuration())
             try Self.migrator.migrate(pool)
-            connection = Mutex(Connection(
-                database: pool,
-                writes: WriteBatcher(writer: pool, logger: logger),
-                users: UserCache(lifetime: userCacheLifetime)
-            ))
+            connection = Mutex(Connection(database: pool, logger: logger, userCacheLifetime: userCacheLifetime))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
@@ -68,7 +72,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try Self.migrator.migrate(queue)
-            connection = Mutex(Connection(database: queue, writes: WriteBatcher(writer: queue, logger: logger), users: UserCache(lifetime: Self.defaultUserCacheLifetime)))
+            connection = Mutex(Connection(database: queue, logger: logger, userCacheLifetime: Self.defaultUserCacheLifetime))
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
@@ -161,6 +165,7 @@ public final class SQLiteUserStore: UserStore {
         let open = try opened()
         open.writes.enqueue("session start") { db in
             try Self.insertSession(session, db)
+            open.lastSeen.note(session.startedAt, ofUser: session.userID)
             open.users.wroteLastSeen(session.startedAt, ofUserID: session.userID)
         }
     }
@@ -169,6 +174,7 @@ public final class SQLiteUserStore: UserStore {
         let open = try opened()
         open.writes.enqueue("session end") { db in
             guard let userID = try Self.endSession(id: id, at: endedAt, reason: reason, db) else { return }
+            open.lastSeen.note(endedAt, ofUser: userID)
             open.users.wroteLastSeen(endedAt, ofUserID: userID)
         }
     }
@@ -225,8 +231,8 @@ public final class SQLiteUserStore: UserStore {
     /// that transaction fail, the cached `lastSeen` is ahead of the file's until the entry expires,
     /// which no decision depends on.
     private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
-        open.writes.enqueue(what) { db in
-            try Self.setLastSeen(date, ofUser: id, db)
+        open.writes.enqueue(what) { _ in
+            open.lastSeen.note(date, ofUser: id)
             open.users.wroteLastSeen(date, ofUserID: id)
         }
     }

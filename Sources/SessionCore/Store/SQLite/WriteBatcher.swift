@@ -19,6 +19,7 @@ import Synchronization
 final class WriteBatcher: Sendable {
     private let writer: any DatabaseWriter
     private let logger: Logger
+    private let hooks: TransactionHooks
     private let queue = Mutex(Queue())
     private let transactions = Atomic<Int>(0)
 
@@ -34,9 +35,18 @@ final class WriteBatcher: Sendable {
         var draining = false
     }
 
-    init(writer: any DatabaseWriter, logger: Logger) {
+    /// What runs around each transaction's writes, inside the transaction (every attempt of it).
+    struct TransactionHooks: Sendable {
+        /// Before the first write.
+        var begin: @Sendable () -> Void = {}
+        /// After the last write, before the commit: writes that the batch's writes only noted.
+        var end: @Sendable (Database) throws -> Void = { _ in }
+    }
+
+    init(writer: any DatabaseWriter, logger: Logger, hooks: TransactionHooks = TransactionHooks()) {
         self.writer = writer
         self.logger = logger
+        self.hooks = hooks
     }
 
     /// Runs `body` in the next transaction and returns its result once that transaction committed.
@@ -88,7 +98,9 @@ final class WriteBatcher: Sendable {
     private func commit(_ batch: [any BatchedWrite], _ db: Database) {
         do {
             try db.inTransaction(.immediate) {
+                hooks.begin()
                 for write in batch { try write.run(db) }
+                try hooks.end(db)
                 return .commit
             }
             transactions.add(1, ordering: .relaxed)
