@@ -22,15 +22,18 @@ public final class FunctionPool: Authenticator, Sendable {
         var fixturesGeneration: Int
     }
 
+    /// The queue and the workers' bookkeeping. The function set is kept apart (`current`): it is
+    /// read by every call and every start, the queue by every submit and every worker, and one
+    /// lock for both made each wait for the other.
     struct State {
-        var current: Current
         var queue = JobQueue()
         var nextWorkerID = 0
         var shutDown = false
     }
 
     private let options: FunctionPoolOptions
-    private let state: Mutex<State>
+    private let state = Mutex(State())
+    private let current: Mutex<Current>
     private let logger: Logger
     private let duration: Metrics.Timer
     private let queueDepth: Gauge
@@ -48,8 +51,8 @@ public final class FunctionPool: Authenticator, Sendable {
         self.logger = options.logger
         duration = Metrics.Timer(label: "sessiongate_function_duration_seconds", preferredDisplayUnit: .seconds)
         queueDepth = Gauge(label: "sessiongate_function_queue_depth")
-        state = Mutex(State(current: Current(folder: folder, setGeneration: 0,
-                                             fixtures: FunctionFixtures(secrets: options.secrets), fixturesGeneration: 0)))
+        current = Mutex(Current(folder: folder, setGeneration: 0,
+                                fixtures: FunctionFixtures(secrets: options.secrets), fixturesGeneration: 0))
         for _ in 0..<options.workers { addWorker() }
         logger.info("functions loaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
@@ -58,8 +61,8 @@ public final class FunctionPool: Authenticator, Sendable {
         RunnerSettings(timeout: options.timeout, memoryLimit: options.memoryLimit, logger: options.logger)
     }
 
-    public var functionCount: Int { state.withLock { $0.current.folder.functions.count } }
-    public var version: String { state.withLock { $0.current.folder.version } }
+    public var functionCount: Int { current.withLock { $0.folder.functions.count } }
+    public var version: String { current.withLock { $0.folder.version } }
 
     // MARK: Authenticating
 
@@ -86,7 +89,7 @@ public final class FunctionPool: Authenticator, Sendable {
             return true
         }
         let run: @Sendable (WorkerSlot) -> JobOutcome = { [self] slot in
-            let current = self.state.withLock { $0.current }
+            let current = self.current.withLock { $0 }
             let deadline = LuaDeadline.after(settings.timeout)
             let workerID = slot.workerID
             watchdog.watch(workerID, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
@@ -102,7 +105,7 @@ public final class FunctionPool: Authenticator, Sendable {
             guard answer(verdict) else { return .retire }
             if slot.runner?.isUsable == false {
                 // Rebuilt now, after the answer, before this worker takes another job.
-                _ = Self.prepare(slot, self.state.withLock { $0.current }, settings, logger, force: true)
+                _ = Self.prepare(slot, self.current.withLock { $0 }, settings, logger, force: true)
             }
             return .carryOn
         }
@@ -166,7 +169,7 @@ public final class FunctionPool: Authenticator, Sendable {
         let logger = self.logger
         let thread = Thread { [self] in
             let slot = WorkerSlot(workerID: id)
-            _ = Self.prepare(slot, state.withLock { $0.current }, settings, logger)
+            _ = Self.prepare(slot, current.withLock { $0 }, settings, logger)
             runJobs(slot)
         }
         thread.name = "sessiongate-lua-\(id)"
@@ -194,23 +197,23 @@ public final class FunctionPool: Authenticator, Sendable {
     /// `context.now()`, `os.time()` and `os.date()` (nil: the real clock). Applies
     /// to authentications that start after it returns.
     public func setFixtures(secrets: [String: String], frozenTime: Double?) {
-        state.withLock {
-            $0.current.fixtures = FunctionFixtures(secrets: secrets, frozenTime: frozenTime)
-            $0.current.fixturesGeneration += 1
+        current.withLock {
+            $0.fixtures = FunctionFixtures(secrets: secrets, frozenTime: frozenTime)
+            $0.fixturesGeneration += 1
         }
     }
 
     /// Swaps in a new, already compiled set; calls in flight finish on the old one.
     func install(_ folder: FunctionFolder) {
-        state.withLock {
-            $0.current.folder = folder
-            $0.current.setGeneration += 1
+        current.withLock {
+            $0.folder = folder
+            $0.setGeneration += 1
         }
         logger.info("functions reloaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
 
-    var currentFolder: FunctionFolder { state.withLock { $0.current.folder } }
-    var currentFixtures: FunctionFixtures { state.withLock { $0.current.fixtures } }
+    var currentFolder: FunctionFolder { current.withLock { $0.folder } }
+    var currentFixtures: FunctionFixtures { current.withLock { $0.fixtures } }
     var runnerSettings: RunnerSettings { Self.settings(options) }
     var reloadInterval: Duration { options.reloadInterval }
 
