@@ -88,21 +88,6 @@ extension SQLiteUserStore {
             .execute(arguments: [Timestamp.sqlText(date), id])
     }
 
-    static func insertSession(_ session: SessionRecord, _ db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO sessions
-                (id, userId, startedAt, endedAt, endReason, remoteAddress, userAgent, functionSetVersion)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            session.id, session.userID, Timestamp.sqlText(session.startedAt), session.endedAt.map(Timestamp.sqlText),
-            session.endReason?.rawValue, session.remoteAddress, session.userAgent, session.functionSetVersion,
-        ])
-    }
-
-    /// Ends an open session and sets its user's `lastSeen`; returns that user's id, or nil when
-    /// no open session has this id.
     /// Ends a session's history row; its user's id, or `nil` when the session is unknown or
     /// already ended. (The caller notes the user's `lastSeen`.)
     static func endSession(id: String, at endedAt: Date, reason: SessionEndReason, _ db: Database) throws -> Int64? {

@@ -37,12 +37,12 @@ public final class SQLiteUserStore: UserStore {
         let database: any DatabaseWriter
         let writes: WriteBatcher
         let users: UserCache
-        let lastSeen: LastSeenLedger
+        let history: HistoryLedger
 
         init(database: any DatabaseWriter, logger: Logger, userCacheLifetime: Duration) {
             self.database = database
-            lastSeen = LastSeenLedger()
-            writes = WriteBatcher(writer: database, logger: logger, hooks: lastSeen.hooks)
+            history = HistoryLedger()
+            writes = WriteBatcher(writer: database, logger: logger, hooks: history.hooks)
             users = UserCache(lifetime: userCacheLifetime)
         }
     }
@@ -163,9 +163,8 @@ public final class SQLiteUserStore: UserStore {
 
     public func recordSessionStart(_ session: SessionRecord) throws {
         let open = try opened()
-        open.writes.enqueue("session start") { db in
-            try Self.insertSession(session, db)
-            open.lastSeen.note(session.startedAt, ofUser: session.userID)
+        open.writes.enqueue("session start") { _ in
+            open.history.noteStart(session)
             open.users.wroteLastSeen(session.startedAt, ofUserID: session.userID)
         }
     }
@@ -173,8 +172,10 @@ public final class SQLiteUserStore: UserStore {
     public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
         let open = try opened()
         open.writes.enqueue("session end") { db in
-            guard let userID = try Self.endSession(id: id, at: endedAt, reason: reason, db) else { return }
-            open.lastSeen.note(endedAt, ofUser: userID)
+            let pending = open.history.foldEnd(id: id, at: endedAt, reason: reason)
+            guard let userID = pending.folded ? pending.userID : try Self.endSession(id: id, at: endedAt, reason: reason, db)
+            else { return }
+            open.history.noteLastSeen(endedAt, ofUser: userID)
             open.users.wroteLastSeen(endedAt, ofUserID: userID)
         }
     }
@@ -232,7 +233,7 @@ public final class SQLiteUserStore: UserStore {
     /// which no decision depends on.
     private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
         open.writes.enqueue(what) { _ in
-            open.lastSeen.note(date, ofUser: id)
+            open.history.noteLastSeen(date, ofUser: id)
             open.users.wroteLastSeen(date, ofUserID: id)
         }
     }
