@@ -94,20 +94,22 @@ static int bounded_match(lua_State *L) { return find_or_match(L, 0); }
 
 /* ---- gmatch -------------------------------------------------------------- */
 
-/* Offsets rather than pointers: the iterator outlives the call that made it. */
+/* The iterator's upvalues keep both strings alive, and Lua never moves a
+   string, so their addresses hold for as long as the iterator lives. */
 typedef struct gmatch_position {
+    const char *subject, *pattern;
+    size_t subject_len, pattern_len;
     size_t next;       /* where the next search starts */
     size_t last_end;   /* where the previous match ended */
     int matched;       /* whether last_end is set */
 } gmatch_position;
 
 static int gmatch_next(lua_State *L) {
-    size_t subject_len, pattern_len;
-    const char *subject = lua_tolstring(L, lua_upvalueindex(1), &subject_len);
-    const char *pattern = lua_tolstring(L, lua_upvalueindex(2), &pattern_len);
     gmatch_position *position = lua_touserdata(L, lua_upvalueindex(3));
+    const char *subject = position->subject;
+    size_t subject_len = position->subject_len;
     pattern_run run;
-    pattern_run_start(&run, L, subject, subject_len, pattern, pattern_len);
+    pattern_run_start(&run, L, subject, subject_len, position->pattern, position->pattern_len);
     for (size_t at = position->next; at <= subject_len; at++) {
         const char *end = pattern_match_at(&run, subject + at);
         /* An empty match right where the previous one ended does not count. */
@@ -122,13 +124,17 @@ static int gmatch_next(lua_State *L) {
 }
 
 static int bounded_gmatch(lua_State *L) {
-    size_t subject_len;
-    luaL_checklstring(L, 1, &subject_len);
-    luaL_checkstring(L, 2);
+    size_t subject_len, pattern_len;
+    const char *subject = luaL_checklstring(L, 1, &subject_len);
+    const char *pattern = luaL_checklstring(L, 2, &pattern_len);
     size_t offset = start_offset(luaL_optinteger(L, 3, 1), subject_len);
     if (offset > subject_len) offset = subject_len + 1;
     lua_settop(L, 2);
     gmatch_position *position = lua_newuserdatauv(L, sizeof *position, 0);
+    position->subject = subject;
+    position->subject_len = subject_len;
+    position->pattern = pattern;
+    position->pattern_len = pattern_len;
     position->next = offset;
     position->last_end = 0;
     position->matched = 0;

@@ -39,6 +39,16 @@ import Testing
         #expect(!message.contains("[sandbox]"), "\(message)")
     }
 
+    @Test func theTracebackShowsNoFrameOfThePrelude() throws {
+        let script = try Script("return function()\nforbidden = 1\nend")
+        guard case .runtime(_, let traceback) = luaError({ _ = try script.call() }) else {
+            Issue.record("expected a runtime error")
+            return
+        }
+        #expect(traceback.contains("functions/test.lua:2:"), "\(traceback)")
+        #expect(!traceback.contains("[sandbox]:"), "\(traceback)")
+    }
+
     @Test func aRequireAtTheTopLevelNamesTheLineOfTheRequire() throws {
         let lua = try LuaState()
         try lua.installRequire { _, _ throws(LuaHostError) in throw LuaHostError("module 'missing' not found") }
