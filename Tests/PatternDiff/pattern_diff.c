@@ -280,6 +280,42 @@ static void depth_limits(harness *h) {
     free(nest); free(nest_closed); free(deep); free(long_a);
 }
 
+/* Empty and anchor-only patterns against short subjects, with every value
+   of arguments 3 and 4 each kind takes: where empty matches and the
+   positions around the ends of the subject decide the result. */
+static void empty_matches(harness *h) {
+    static const char *const subjects[] = {"", "a", "ab", "aaa"};
+    static const char *const patterns[] = {"", "^", "$", "^$", "()", "^()", "()$", ".-", "x*", "a-$", "^a*"};
+    for (size_t s = 0; s < sizeof subjects / sizeof subjects[0]; s++) {
+        for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+            for (int kind = FIND; kind <= GSUB + METHOD; kind++) {
+                int base = (kind - 1) % 4 + 1;
+                for (int code3 = 0; code3 <= arg3_choices[base]; code3++) {
+                    compare_text(h, kind, subjects[s], patterns[p], code3, 0);
+                    for (int code4 = 1; code3 > 0 && code4 <= arg4_choices[base]; code4++)
+                        compare_text(h, kind, subjects[s], patterns[p], code3, code4);
+                }
+            }
+        }
+    }
+}
+
+/* Every byte as a subject against every byte after '%', alone and in a set,
+   and against the ranges: classes and escapes over the whole byte range. */
+static void every_byte(harness *h) {
+    for (int subject_byte = 0; subject_byte < 256; subject_byte++) {
+        char subject[2] = {(char)subject_byte, 'a'};
+        for (int class_byte = 0; class_byte < 256; class_byte++) {
+            char escape[2] = {'%', (char)class_byte};
+            char in_set[4] = {'[', '%', (char)class_byte, ']'};
+            char range[5] = {'[', 'a', '-', (char)class_byte, ']'};
+            compare(h, FIND, subject, 1, escape, sizeof escape, 0, 0);
+            compare(h, MATCH, subject, 2, in_set, sizeof in_set, 0, 0);
+            if (class_byte % 8 == subject_byte % 8) compare(h, FIND, subject, 1, range, sizeof range, 0, 0);
+        }
+    }
+}
+
 /* Odd arguments: missing, nil, numbers for strings. */
 static void argument_cases(harness *h) {
     static const char *const subjects[] = {"<nil>", "<number>", "<table>", "12345.5"};
@@ -317,6 +353,8 @@ int main(int argc, char **argv) {
     h.our_driver = load_driver(h.ours, argv[1]);
 
     argument_cases(&h);
+    empty_matches(&h);
+    every_byte(&h);
     capture_limits(&h);
     depth_limits(&h);
     piece_pairs(&h);
