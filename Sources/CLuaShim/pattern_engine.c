@@ -90,9 +90,15 @@ static int set_contains(const char *open, const char *close, int c) {
     return !wanted;
 }
 
+/* Reading a set costs in proportion to its length, and a pattern may hold a
+   set of a megabyte: the meter is charged for it, or the deadline would be
+   looked at once per set instead of once per few microseconds. */
+#define SET_COST(length) ((long)(length) >> 4)
+
 /* Where the single-character item at `p` ends. Lua strings end in a NUL
    byte, so looking one byte past the pattern's length is safe. */
 static const char *item_end(pattern_run *run, const char *p) {
+    const char *start = p;
     char first = *p++;
     if (first == ESCAPE) {
         if (p >= run->pattern_end) luaL_error(run->meter.L, "malformed pattern (ends with '%%')");
@@ -106,7 +112,13 @@ static const char *item_end(pattern_run *run, const char *p) {
         char member = *p++;
         if (member == ESCAPE && p < run->pattern_end) p++;
     } while (*p != ']');
+    pattern_spend(&run->meter, SET_COST(p - start));
     return p + 1;
+}
+
+/* What one test of the item against a byte costs the meter. */
+static long item_cost(const char *item, const char *end) {
+    return *item == '[' ? 1 + SET_COST(end - item) : 1;
 }
 
 static int item_matches(const pattern_run *run, const char *s, const char *item, const char *end) {
@@ -149,6 +161,7 @@ static const char *match_back_reference(pattern_run *run, const char *s, char di
     ptrdiff_t length = run->captures[index].length;
     /* A position capture holds no text, and liblua never matches it. */
     if (length < 0 || run->subject_end - s < length) return NULL;
+    pattern_spend(&run->meter, length >> 6);
     if (memcmp(run->captures[index].start, s, (size_t)length) != 0) return NULL;
     return s + length;
 }
@@ -158,10 +171,11 @@ static const char *match_back_reference(pattern_run *run, const char *s, char di
 static const char *match_rest(pattern_run *run, const char *s, const char *p);
 
 static const char *longest_first(pattern_run *run, const char *s, const char *item, const char *end) {
+    long cost = item_cost(item, end);
     ptrdiff_t count = 0;
     while (item_matches(run, s + count, item, end)) {
         count++;
-        pattern_spend(&run->meter, 1);
+        pattern_spend(&run->meter, cost);
     }
     for (; count >= 0; count--) {
         const char *result = match_rest(run, s + count, end + 1);
@@ -171,9 +185,11 @@ static const char *longest_first(pattern_run *run, const char *s, const char *it
 }
 
 static const char *shortest_first(pattern_run *run, const char *s, const char *item, const char *end) {
+    long cost = item_cost(item, end);
     for (;;) {
         const char *result = match_rest(run, s, end + 1);
         if (result != NULL) return result;
+        pattern_spend(&run->meter, cost);
         if (!item_matches(run, s, item, end)) return NULL;
         s++;
     }
