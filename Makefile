@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/sessiongate
 
-.PHONY: deps build run test test-functions test-js test-browser smoke bench
+.PHONY: deps build run test test-patterns test-functions test-js test-browser smoke bench bench-patterns
 
 # Lua 5.4 comes from Debian's liblua5.4-dev; install it only when missing.
 deps:
@@ -21,9 +21,18 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) test-patterns
 	$(MAKE) test-functions
 	$(MAKE) test-js
 	$(MAKE) test-browser
+
+# Our string.find/match/gmatch/gsub against liblua's own, case by case (C, no Swift).
+PATTERN_DIFF := .build/pattern_diff
+test-patterns: deps
+	@mkdir -p .build
+	$(CC) -O2 -o $(PATTERN_DIFF) -I Sources/CLuaShim/include -I Sources/CLuaShim $$(pkg-config --cflags lua5.4) \
+		Tests/PatternDiff/pattern_diff.c Sources/CLuaShim/*.c $$(pkg-config --libs lua5.4)
+	$(PATTERN_DIFF) Tests/PatternDiff/driver.lua
 
 # The Lua tests of the default functions and of every sample.
 test-functions:
@@ -51,3 +60,10 @@ smoke: build
 bench: deps
 	$(SWIFT) build -c release --product RuntimeBenchmark
 	.build/release/RuntimeBenchmark
+
+# Our pattern functions against liblua's, same process, medians (see BENCHMARKS.md §4).
+bench-patterns: deps
+	@mkdir -p .build
+	$(CC) -O2 -o .build/pattern_bench -I Sources/CLuaShim/include -I Sources/CLuaShim $$(pkg-config --cflags lua5.4) \
+		benchmarks/pattern_bench.c Sources/CLuaShim/*.c $$(pkg-config --libs lua5.4)
+	.build/pattern_bench

@@ -13,6 +13,10 @@ import Testing
         "xpcall(function() error('x') end, function() while true do end end) return true",
         "return (string.rep('a', 5000)):find('.-.-.-.-.-b') ~= nil",
         "return pcall(string.gsub, string.rep('a', 3000), '.-.-.-.-b', 'x')",
+        "return (string.rep('(', 200000)):find('%b()')",
+        "return (string.rep('a', 2000000)):find(string.rep('a', 100000) .. 'b', 1, true)",
+        "return (string.rep('b', 200000)):find('[' .. string.rep('a', 200000) .. ']')",
+        "return (string.rep('a', 100000)):find('(.+)%1x')",
     ]
 
     @Test(arguments: timeouts)

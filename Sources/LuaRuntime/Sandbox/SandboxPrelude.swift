@@ -18,6 +18,24 @@ local rawset, rawget, setmetatable, getmetatable = rawset, rawget, setmetatable,
 local type, error, next, select, tostring, format = type, error, next, select, tostring, string.format
 local os_time, os_clock, os_date, floor = os.time, os.clock, os.date, math.floor
 local collectgarbage, load = collectgarbage, load
+local guarded_pcall = guards.pcall
+
+-- Errors raised here on a script's behalf must name the script's line, never
+-- this chunk's: our own errors use level 2. A library function called from
+-- a wrapper would blame the wrapper's line, so wrappers call it through pcall
+-- (where its message gets no position) and hand the outcome to blame_caller
+-- in a tail call; level 2 is then the script that called the wrapper. Under
+-- pcall the library cannot tell its own name either, so an argument error
+-- gets the name the script called.
+local gsub = string.gsub
+local function blame_caller(name, ok, ...)
+  if ok then return ... end
+  local message = ...
+  if type(message) == "string" then
+    message = gsub(message, "^(bad argument #%d+ to ')[^']*'", "%1" .. name .. "'", 1)
+  end
+  error(message, 2)
+end
 
 -- Tables a script may not rawset; weak so that environments can be collected.
 local protected = setmetatable({}, {__mode = "k"})
@@ -45,12 +63,12 @@ local frozen_time = nil
 local os_lib = {
   time = function(t)
     if t == nil and frozen_time ~= nil then return floor(frozen_time) end
-    return os_time(t)
+    return blame_caller("time", guarded_pcall(os_time, t))
   end,
   clock = os_clock,
   date = function(fmt, t)
     if t == nil and frozen_time ~= nil then t = floor(frozen_time) end
-    return os_date(fmt, t)
+    return blame_caller("date", guarded_pcall(os_date, fmt, t))
   end,
 }
 
@@ -73,12 +91,12 @@ function base.setmetatable(t, mt)
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
     error("__gc metamethods are not allowed in chat functions", 2)
   end
-  return setmetatable(t, mt)
+  return blame_caller("setmetatable", guarded_pcall(setmetatable, t, mt))
 end
 
 function base.rawset(t, k, v)
   if protected[t] then error("attempt to rawset a protected table", 2) end
-  return rawset(t, k, v)
+  return blame_caller("rawset", guarded_pcall(rawset, t, k, v))
 end
 
 function base.collectgarbage(opt, ...)
@@ -91,7 +109,7 @@ function base.load(chunk, chunkname, mode, env)
   if select("#", chunk, chunkname, mode, env) < 4 or env == nil then
     env = setmetatable({}, {__index = base})
   end
-  return load(chunk, chunkname, "t", env)
+  return blame_caller("load", guarded_pcall(load, chunk, chunkname, "t", env))
 end
 
 -- An environment of its own for one chunk. It stays empty: globals live in
@@ -128,7 +146,6 @@ local function setFrozenTime(seconds) frozen_time = seconds end
 
 -- require(name) for modules the host's searcher finds (text only, never C):
 -- each module runs once in a frozen environment of its own and is cached.
-local guarded_pcall = guards.pcall
 local function installRequire(searcher)
   local loaded, loading = {}, {}
   base.require = function(name)
@@ -138,7 +155,8 @@ local function installRequire(searcher)
     local cached = loaded[name]
     if cached ~= nil then return cached end
     if loading[name] then error(format("require: module '%s' requires itself", name), 2) end
-    local source, chunkname = searcher(name)
+    local found, source, chunkname = guarded_pcall(searcher, name)
+    if not found then error(source, 2) end
     local env, freeze = newEnvironment(chunkname, true)
     local chunk, err = load(source, "@" .. chunkname, "t", env)
     if not chunk then error(err, 0) end

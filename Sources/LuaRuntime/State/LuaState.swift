@@ -375,7 +375,10 @@ public final class LuaState {
         let message = lua_gettop(L) > 0 ? LuaStackReader(L: L).errorMessage(at: -1) : "unknown error"
         var traceback = ""
         if let tb = control.pointee.traceback {
-            traceback = String(cString: tb)
+            // The prelude's frames (a wrapper raising for the script) are ours, not the operator's.
+            traceback = String(cString: tb).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("\t\(SandboxPrelude.chunkName.dropFirst()):") }
+                .joined(separator: "\n")
             free(tb)
             control.pointee.traceback = nil
         }

@@ -103,6 +103,31 @@ import Testing
         }
     }
 
+    /// SPEC §1: the problem names the function file's line, not the sandbox's.
+    @Test func aMissingModuleAtTheTopLevelNamesTheFilesLine() throws {
+        do {
+            _ = try verdict(["10-x.lua": "require(\"missing\")\nreturn function() return true end\n"])
+            Issue.record("expected a load error")
+        } catch let error as FunctionLoadError {
+            #expect(error.problems.count == 1)
+            let problem = error.problems.first ?? ""
+            #expect(problem.hasSuffix("10-x.lua:1: module 'missing' not found: require loads only functions/lib/NAME.lua (dotted names for subfolders)"),
+                    "\(problem)")
+            #expect(!problem.contains("[sandbox]"))
+        }
+    }
+
+    @Test func aModulesOwnMissingRequireNamesTheModulesLine() throws {
+        do {
+            _ = try verdict(["lib/a.lua": "-- first\nlocal b = require('b')\nreturn b\n", "10-x.lua": "local a = require('a')\nreturn function() return true end\n"])
+            Issue.record("expected a load error")
+        } catch let error as FunctionLoadError {
+            let problem = error.problems.first ?? ""
+            #expect(problem.contains("lib/a.lua:2: module 'b' not found"), "\(problem)")
+            #expect(!problem.contains("[sandbox]"))
+        }
+    }
+
     @Test func requireLoadsModulesFromLibOnly() throws {
         let files = [
             "lib/accounts.lua": "local M = {} function M.name() return 'from lib' end return M",
