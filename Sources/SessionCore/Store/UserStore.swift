@@ -53,6 +53,13 @@ public protocol UserStore: Sendable {
 
     /// Flushes pending work and releases the store; no other method may be called afterwards.
     func close() async throws
+
+    // The start pipeline's fast path (see `Immediate`); each has a default that always waits.
+    func userImmediately(named name: String) throws -> Immediate<StoredUser?>
+    func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser>
+    func createOrUpgradeImmediately(
+        named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
+    ) throws -> Immediate<StoredUser>
 }
 
 /// An answer a store could give on the calling thread, without waiting for a writer or the network.
