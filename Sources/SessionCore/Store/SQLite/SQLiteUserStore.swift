@@ -83,13 +83,13 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
-        .done(try lookUp(name, in: opened()))
+        try lookUpImmediately(name, in: opened())
     }
 
     /// An existing user needs no commit: a guest's `lastSeen` is queued.
     public func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser> {
         let open = try opened()
-        guard var existing = try lookUp(name, in: open) else { return .mustWait }
+        guard case .done(var existing?) = try lookUpImmediately(name, in: open) else { return .mustWait }
         guard existing.isGuest else { return .done(existing) }
         existing.lastSeen = now
         queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a guest", in: open)
@@ -119,7 +119,13 @@ public final class SQLiteUserStore: UserStore {
         named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
     ) throws -> Immediate<StoredUser> {
         let open = try opened()
-        guard let existing = try knownUser ?? lookUp(name, in: open) else { return .mustWait }
+        let existing: StoredUser
+        if let knownUser {
+            existing = knownUser
+        } else {
+            guard case .done(let found?) = try lookUpImmediately(name, in: open) else { return .mustWait }
+            existing = found
+        }
         let user = profile.applied(to: existing, name: name, newID: 0, at: now)
         var unchanged = existing
         unchanged.lastSeen = user.lastSeen
@@ -217,6 +223,15 @@ public final class SQLiteUserStore: UserStore {
     private func opened() throws -> Connection {
         guard let open = connection.withLock({ $0 }) else { throw UserStoreError.closed }
         return open
+    }
+
+    /// A lookup where the caller stands: a file's reads never wait for the writer (WAL), but an
+    /// in-memory database has one connection, and its reads queue behind the writer's
+    /// transactions, so there only the cache answers at once.
+    private func lookUpImmediately(_ name: String, in open: Connection) throws -> Immediate<StoredUser?> {
+        if isFile { return .done(try lookUp(name, in: open)) }
+        guard let cached = open.users.user(named: name) else { return .mustWait }
+        return .done(cached)
     }
 
     /// A user by name: from the cache, or read (and then cached).

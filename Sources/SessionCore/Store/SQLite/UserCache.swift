@@ -11,8 +11,12 @@ import Synchronization
 /// Every write of a user row goes through this store, and each one updates the cache once it has
 /// run: a whole row right after its transaction committed, on GRDB's writer and so in commit
 /// order; `lastSeen` when its queued write runs. A read
-/// fills an entry only if no write touched the cache while the read was under way
+/// fills an entry only if no row write touched the cache while the read was under way
 /// (`generation`), so a slow read can never put back a row older than one a write left.
+/// `lastSeen` writes do not count: under load one lands every few microseconds, and counting
+/// them kept every read out of the cache, so every start read SQLite. The price is a cached
+/// `lastSeen` that may be a moment behind the file's, which nothing reads (starts compare
+/// profiles without it, and no reply shows it).
 /// What another process writes to the same file (a second gateway, the sqlite3 shell) is not seen
 /// until the entry is older than `lifetime`. Only users that exist are cached, never an absence.
 final class UserCache: Sendable {
@@ -25,7 +29,7 @@ final class UserCache: Sendable {
         let capacity: Int
         var entries: [String: Entry] = [:]
         var namesByID: [Int64: String] = [:]
-        /// Counts writes that touched the cache; a read that saw it change fills nothing.
+        /// Counts row writes that touched the cache; a read that saw it change fills nothing.
         var generation: UInt64 = 0
 
         mutating func insert(_ user: StoredUser, at now: ContinuousClock.Instant) {
@@ -96,7 +100,6 @@ final class UserCache: Sendable {
     /// A queued write set the `lastSeen` of the user with this id.
     func wroteLastSeen(_ date: Date, ofUserID id: Int64) {
         state.withLock { state in
-            state.generation &+= 1
             guard let name = state.namesByID[id] else { return }
             state.entries[name]?.user.lastSeen = date
         }
