@@ -148,6 +148,27 @@ import Testing
         #expect(try count() == 1)
     }
 
+    @Test func queuedWritesAloneWaitForCompanyThenCommitTogether() async throws {
+        let lingering = WriteBatcher(writer: pool, logger: quietLogger, linger: .milliseconds(200))
+        for n in 1...20 {
+            lingering.enqueue("item \(n)") { db in try db.execute(sql: "INSERT INTO items (n) VALUES (?)", arguments: [n]) }
+        }
+        // Nobody waits for them: nothing is committed before the linger ends ...
+        #expect(try count() == 0)
+        #expect(lingering.transactionsCommitted == 0)
+        // ... and then all of them are, in one transaction, without anyone asking.
+        try await waitUntil { (try? count()) == 20 }
+        #expect(lingering.transactionsCommitted == 1)
+    }
+
+    @Test func anAwaitedWriteTakesTheLingeringOnesAlongAtOnce() async throws {
+        let lingering = WriteBatcher(writer: pool, logger: quietLogger, linger: .seconds(60))
+        lingering.enqueue("queued") { db in try db.execute(sql: "INSERT INTO items (n) VALUES (1)") }
+        try await lingering.perform { db in try db.execute(sql: "INSERT INTO items (n) VALUES (2)") }
+        #expect(try count() == 2)
+        #expect(lingering.transactionsCommitted == 1)
+    }
+
     /// Occupies GRDB's writer until `release()`, as a long transaction would.
     private func holdWriter() -> Gate {
         let gate = Gate()

@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import Logging
 import Synchronization
@@ -33,7 +34,15 @@ final class WriteBatcher: Sendable {
         var writes: [any BatchedWrite] = []
         /// A drain is running (or scheduled) on GRDB's writer: new writes only need to be queued.
         var draining = false
+        /// Queued writes alone wait for this timer to start a drain.
+        var lingering = false
     }
+
+    /// How long queued writes (bookkeeping nobody waits for) may wait for company before a drain
+    /// starts for them. A write someone awaits starts one at once and takes them along. Without
+    /// it each short session's rows made a transaction or two of their own: under load the writer
+    /// spent more on transactions than on rows.
+    let linger: Duration
 
     /// What runs around each transaction's writes, inside the transaction (every attempt of it).
     struct TransactionHooks: Sendable {
@@ -43,10 +52,11 @@ final class WriteBatcher: Sendable {
         var end: @Sendable (Database) throws -> Void = { _ in }
     }
 
-    init(writer: any DatabaseWriter, logger: Logger, hooks: TransactionHooks = TransactionHooks()) {
+    init(writer: any DatabaseWriter, logger: Logger, hooks: TransactionHooks = TransactionHooks(), linger: Duration = .milliseconds(2)) {
         self.writer = writer
         self.logger = logger
         self.hooks = hooks
+        self.linger = linger
     }
 
     /// Runs `body` in the next transaction and returns its result once that transaction committed.
@@ -70,15 +80,42 @@ final class WriteBatcher: Sendable {
         submit(QueuedWrite(what: what, body: body, logger: logger))
     }
 
+    private enum Next {
+        case nothing, drainNow, drainAfterLinger
+    }
+
     private func submit(_ write: any BatchedWrite) {
-        let startDrain = queue.withLock { queue in
+        let next = queue.withLock { queue -> Next in
             queue.writes.append(write)
-            guard !queue.draining else { return false }
+            if queue.draining { return .nothing }
+            if write.isAwaited || linger == .zero {
+                queue.draining = true
+                return .drainNow
+            }
+            if queue.lingering { return .nothing }
+            queue.lingering = true
+            return .drainAfterLinger
+        }
+        switch next {
+        case .nothing:
+            break
+        case .drainNow:
+            writer.asyncWriteWithoutTransaction { db in self.drain(db) }
+        case .drainAfterLinger:
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(linger.components.seconds) * 1_000_000_000 + Int(linger.components.attoseconds / 1_000_000_000))) {
+                self.lingerEnded()
+            }
+        }
+    }
+
+    private func lingerEnded() {
+        let start = queue.withLock { queue -> Bool in
+            queue.lingering = false
+            guard !queue.draining, !queue.writes.isEmpty else { return false }
             queue.draining = true
             return true
         }
-        guard startDrain else { return }
-        writer.asyncWriteWithoutTransaction { db in self.drain(db) }
+        if start { writer.asyncWriteWithoutTransaction { db in self.drain(db) } }
     }
 
     /// Commits batches until the queue is empty. Runs on GRDB's writer, which it holds meanwhile.
@@ -129,6 +166,8 @@ final class WriteBatcher: Sendable {
 /// One write of a batch. `run` may be called again after a rollback; exactly one of `committed`
 /// and `failed` is called at the end.
 private protocol BatchedWrite: Sendable {
+    /// Someone waits for this write's commit: it starts a drain at once.
+    var isAwaited: Bool { get }
     func run(_ db: Database) throws
     func committed()
     func failed(_ error: any Error)
@@ -151,6 +190,8 @@ private final class AwaitedWrite<T: Sendable>: BatchedWrite, @unchecked Sendable
         self.continuation = continuation
     }
 
+    var isAwaited: Bool { true }
+
     func run(_ db: Database) throws { result = try body(db) }
 
     func committed() {
@@ -165,6 +206,8 @@ private struct QueuedWrite: BatchedWrite {
     let what: String
     let body: @Sendable (Database) throws -> Void
     let logger: Logger
+
+    var isAwaited: Bool { false }
 
     func run(_ db: Database) throws { try body(db) }
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# CPU time a server spends per load-generator cycle, in total and by thread (from
+# /proc/PID/task/*/stat around a 5 s loadgen run), for the profile in BENCHMARKS.md §3.
+#
+#   benchmarks/cpu_per_cycle.sh gateway [--reuse|--new-conn]
+#   benchmarks/cpu_per_cycle.sh floor   [--reuse|--new-conn]
+# Needs the release builds and .build/tools/loadgen (benchmarks/loadgen.sh makes both).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SERVER=${1:-gateway}
+MODE=${2:---reuse}
+BIN=$(swift build -c release --show-bin-path)
+PORT=$((20000 + RANDOM % 20000))
+if [ "$SERVER" = gateway ]; then
+    "$BIN/sessiongate" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
+        --log-level warn --address-failure-limit off --username-failure-limit off >/dev/null 2>&1 &
+else
+    "$BIN/WebSocketFloor" "$PORT" >/dev/null 2>&1 &
+fi
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+sleep 1.5
+URL="ws://127.0.0.1:$PORT/v1/session"
+.build/tools/loadgen ws "$MODE" "$URL" -c 64 -d 2 -q >/dev/null
+snapshot() { for t in /proc/$PID/task/*; do echo "$(basename "$t") $(tr ' ' _ < "$t/comm") $(awk '{print $14+$15}' "$t/stat")"; done | sort; }
+snapshot > /tmp/cpu_per_cycle.before
+RESULT=$(.build/tools/loadgen ws "$MODE" "$URL" -c 64 -d 5 -q)
+snapshot > /tmp/cpu_per_cycle.after
+OPS=$(sed 's/.* ops=\([0-9]*\).*/\1/' <<<"$RESULT")
+echo "$RESULT" | cut -d' ' -f1-9
+join /tmp/cpu_per_cycle.before /tmp/cpu_per_cycle.after | awk -v ops="$OPS" '
+    { d = $5 - $3; total += d; if (d > 0) printf "  thread %s %-16s %6.1f us/cycle\n", $1, $2, d * 10000 / ops }
+    END { printf "  total %.1f us of CPU per cycle (clock ticks of 10 ms)\n", total * 10000 / ops }'
