@@ -11,6 +11,11 @@ deps:
 		echo "installing liblua5.4-dev"; \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y liblua5.4-dev pkg-config; \
 	fi
+	@# The TLS tests make their certificates with the openssl command.
+	@if ! command -v openssl >/dev/null; then \
+		echo "installing openssl"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y openssl; \
+	fi
 
 build: deps
 	$(SWIFT) build
