@@ -3,7 +3,9 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/debug/sessiongate
 
-.PHONY: deps build run test test-patterns test-functions test-js test-browser smoke bench bench-patterns
+PG_TEST := scripts/pg-test-cluster.sh
+
+.PHONY: deps build run test test-swift test-patterns test-functions test-js test-browser smoke bench bench-patterns cluster
 
 # Lua 5.4 comes from Debian's liblua5.4-dev; install it only when missing.
 deps:
@@ -16,6 +18,11 @@ deps:
 		echo "installing openssl"; \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y openssl; \
 	fi
+	@# PostgreSQL's server binaries, for the tests of the shared store (a throw-away cluster).
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing postgresql"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; \
+	fi
 
 build: deps
 	$(SWIFT) build
@@ -25,7 +32,7 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(MAKE) test-swift
 	$(MAKE) test-patterns
 	$(MAKE) test-functions
 	$(MAKE) test-js
@@ -38,6 +45,17 @@ test-patterns: deps
 	$(CC) -O2 -o $(PATTERN_DIFF) -I Sources/CLuaShim/include -I Sources/CLuaShim $$(pkg-config --cflags lua5.4) \
 		Tests/PatternDiff/pattern_diff.c Sources/CLuaShim/*.c $$(pkg-config --libs lua5.4)
 	$(PATTERN_DIFF) Tests/PatternDiff/driver.lua
+
+# The Swift tests, with a throw-away PostgreSQL cluster for the shared store's tests: started
+# before, stopped after, also when a test fails. Without SESSIONGATE_TEST_POSTGRES_URL those tests fail.
+test-swift:
+	@$(PG_TEST) start
+	@SESSIONGATE_TEST_POSTGRES_URL=$$($(PG_TEST) url) $(SWIFT) test --skip-build; \
+		status=$$?; $(PG_TEST) stop; exit $$status
+
+# PostgreSQL and two gateways (ports 8080 and 8081) on ./functions, for trying a cluster by hand.
+cluster: build
+	scripts/cluster.sh
 
 # The Lua tests of the default functions and of every sample.
 test-functions:

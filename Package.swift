@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // HTTP/1 heads to HTTPTypes for the Hummingbird routes behind the edge; in the graph through Hummingbird.
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The PostgreSQL user store for several instances (Store/Postgres, Cluster).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian's liblua5.4-dev).
@@ -69,6 +71,9 @@ let package = Package(
             dependencies: [
                 "ChatFunctions", "StrictJSON",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -164,7 +169,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionCoreTests",
-            dependencies: ["SessionCore", "ChatFunctions", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SessionCore", "ChatFunctions", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "FunctionTestKitTests", dependencies: ["FunctionTestKit", "SessionCore", "ChatFunctions"], swiftSettings: strict),
@@ -180,6 +188,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

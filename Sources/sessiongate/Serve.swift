@@ -31,9 +31,12 @@ struct Serve: AsyncParsableCommand {
     var functions: String?
 
     @Option(help: ArgumentHelp(
-        "The user store: sqlite:PATH, or sqlite::memory: for a throw-away one (default sqlite:./sessiongate.sqlite).",
+        "The user store: sqlite:PATH, sqlite::memory: for a throw-away one, or postgres://USER@HOST:PORT/DB?sslmode=… shared by several instances; the password may come from SESSIONGATE_DATABASE_PASSWORD (default sqlite:./sessiongate.sqlite).",
         valueName: "store"))
     var database: String?
+
+    @Option(help: ArgumentHelp("This instance's name in a shared store, shown by /health and the admin API (default: random).", valueName: "name"))
+    var instanceId: String?
 
     @Flag(inversion: .prefixedNo, help: "Allow starts without authParams (default on).")
     var guest: Bool?
@@ -103,7 +106,7 @@ struct Serve: AsyncParsableCommand {
             "username-failure-limit": usernameFailureLimit, "address-failure-limit": addressFailureLimit,
             "log-level": logLevel, "log-format": logFormat,
             "tls-cert": tlsCert, "tls-key": tlsKey, "allowed-origins": allowedOrigins,
-            "trusted-proxies": trustedProxies, "max-connections": maxConnections,
+            "trusted-proxies": trustedProxies, "max-connections": maxConnections, "instance-id": instanceId,
         ]
         return options.compactMapValues { $0 }
     }
@@ -126,18 +129,23 @@ struct Serve: AsyncParsableCommand {
         let pool = try loadFunctions(settings, logger: logger)
         let store: any UserStore
         do {
-            store = try openUserStore(settings.database, logger: logger)
+            store = try await openUserStore(
+                settings.database, instanceID: settings.instanceID, password: settings.databasePassword, logger: logger
+            )
         } catch {
-            StandardError.write("Cannot open the user store \(settings.database): \(error)\n")
+            StandardError.write("Cannot open the user store \(redactedDatabase(settings.database)): \(error)\n")
             await pool.shutdown()
             throw ExitCode(ExitStatus.usage)
         }
+        // Several instances on PostgreSQL share sessions and limits; one on SQLite keeps them local.
+        let cluster = (store as? PostgresUserStore).map { PostgresCluster(store: $0, logger: logger) }
+        let directory: any SessionDirectory = cluster ?? LocalSessionDirectory(instanceID: settings.instanceID)
 
         var options = SessionOptions()
         options.guestsAllowed = settings.guestsAllowed
         options.usernameFailureLimit = settings.usernameFailureLimit
         options.addressFailureLimit = settings.addressFailureLimit
-        let sessions = SessionService(store: store, authenticator: pool, options: options, logger: logger)
+        let sessions = SessionService(store: store, authenticator: pool, options: options, logger: logger, directory: directory)
 
         let gateway = GatewayApplication(
             configuration: GatewayConfiguration(
@@ -157,7 +165,8 @@ struct Serve: AsyncParsableCommand {
             }
         )
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: FunctionWatcher(pool: pool)), .init(service: gateway)],
+            services: (cluster.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: FunctionWatcher(pool: pool)), .init(service: gateway)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -41,7 +41,7 @@ import Testing
             let sessions = try TestGateway.json(response)["sessions"]?.arrayValue ?? []
             try #require(sessions.count == 1)
             let session = sessions[0].objectValue ?? JSONObject()
-            #expect(session.keys == ["id", "startedAt", "remoteAddress", "userAgent", "user"])
+            #expect(session.keys == ["id", "startedAt", "remoteAddress", "userAgent", "user", "instance"])
             #expect(session["id"] == started["id"])
             #expect(session["remoteAddress"] == "127.0.0.1")
             #expect(session["userAgent"] == "admin-test/1")

@@ -9,18 +9,24 @@ extension Router {
         let admin = group("/v1/admin").add(middleware: BearerTokenMiddleware(token: token))
 
         admin.get("/sessions") { _, _ -> Response in
-            let list = sessions.activeSessions.map(\.adminJSONValue)
-            return JSONResponse.make(["sessions": .array(list)])
+            guard let listed = try? await sessions.listSessions() else { return storeUnavailable }
+            return JSONResponse.make(["sessions": .array(listed.map(\.adminJSONValue))])
         }
 
         admin.delete("/sessions/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            guard await sessions.revoke(sessionID: id) else {
+            guard let revoked = try? await sessions.revokeAnywhere(sessionID: id) else { return storeUnavailable }
+            guard revoked else {
                 return JSONResponse.error("No active session with this id", status: .notFound)
             }
             return JSONResponse.make(["id": .string(id), "ended": true, "reason": .string(SessionEndReason.revoked.rawValue)])
         }
     }
+}
+
+/// The shared store could not be asked where a session is (SPEC §6).
+private var storeUnavailable: Response {
+    JSONResponse.error("The user store is unavailable; try again later", status: .serviceUnavailable)
 }
 
 /// Lets a request through only with the right bearer token; anything else is 401.

@@ -8,6 +8,8 @@ public enum SessionEndReason: String, Sendable {
     case revoked = "revoked"
     /// The gateway is shutting down.
     case serverShutdown = "server_shutdown"
+    /// Its instance died; another instance noticed the lapsed lease (SPEC §6).
+    case instanceLost = "instance_lost"
 }
 
 /// Called when the *server* ends a session (revoked, server_shutdown) so the connection can send

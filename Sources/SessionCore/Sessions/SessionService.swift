@@ -14,12 +14,21 @@ public final class SessionService: Sendable {
     let logger: Logger
     let registry: SessionRegistry
     let metrics: SessionMetrics
-    let usernameLimiter: FailureLimiter?
-    let addressLimiter: FailureLimiter?
+    let usernameLimiter: (any FailureLimiting)?
+    let addressLimiter: (any FailureLimiting)?
+    /// The other instances that share the store, if any (SPEC §6).
+    public let directory: any SessionDirectory
 
     /// Metrics go to the bootstrapped metrics system: bootstrap it before making the service.
-    public convenience init(store: any UserStore, authenticator: any Authenticator, options: SessionOptions, logger: Logger) {
-        self.init(store: store, authenticator: authenticator, options: options, logger: logger, metricsFactory: nil)
+    /// `directory` defaults to one of a gateway that shares its store with nobody.
+    public convenience init(
+        store: any UserStore, authenticator: any Authenticator, options: SessionOptions, logger: Logger,
+        directory: any SessionDirectory = LocalSessionDirectory()
+    ) {
+        self.init(
+            store: store, authenticator: authenticator, options: options, logger: logger, metricsFactory: nil,
+            directory: directory
+        )
     }
 
     /// - Parameters:
@@ -28,6 +37,7 @@ public final class SessionService: Sendable {
     init(
         store: any UserStore, authenticator: any Authenticator, options: SessionOptions, logger: Logger,
         metricsFactory: (any MetricsFactory)?,
+        directory: any SessionDirectory = LocalSessionDirectory(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         self.store = store
@@ -36,9 +46,11 @@ public final class SessionService: Sendable {
         self.logger = logger
         metrics = SessionMetrics(factory: metricsFactory)
         registry = SessionRegistry(metrics: metrics)
-        usernameLimiter = options.usernameFailureLimit.map { FailureLimiter(limit: $0, now: now) }
-        addressLimiter = options.addressFailureLimit.map { FailureLimiter(limit: $0, now: now) }
+        self.directory = directory
+        usernameLimiter = options.usernameFailureLimit.map { directory.makeFailureLimiter($0, scope: "username", now: now) }
+        addressLimiter = options.addressFailureLimit.map { directory.makeFailureLimiter($0, scope: "address", now: now) }
         metrics.recordActive(0)
+        directory.attach(self)
     }
 
     /// Everything of a start after the transport's own checks (invalid_request, session_active):
@@ -83,8 +95,8 @@ public final class SessionService: Sendable {
         case .failure(let error):
             metrics.recordStart(code: error.code.rawValue)
             if error.code.countsAsFailedStart, case .string(let username)? = request.username {
-                usernameLimiter?.recordFailure(for: username)
-                addressLimiter?.recordFailure(for: request.remoteAddress)
+                await usernameLimiter?.recordFailure(for: username)
+                await addressLimiter?.recordFailure(for: request.remoteAddress)
             }
             logger.info(
                 "session start refused",

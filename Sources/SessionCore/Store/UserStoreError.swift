@@ -10,11 +10,13 @@ public enum UserStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     case corruptData(String)
     /// The store was closed.
     case closed
+    /// The database cannot be reached now (or did not answer in time).
+    case unavailable
 
     public var description: String {
         switch self {
         case .unsupportedDatabase(let text):
-            "unsupported database \"\(text)\": expected \"sqlite:PATH\" (a file, relative to the working directory) or \"sqlite::memory:\""
+            "unsupported database \"\(text)\": expected \"sqlite:PATH\" (a file, relative to the working directory), \"sqlite::memory:\" or \"postgres://USER:PASSWORD@HOST:PORT/DB\" (also postgresql://, ?sslmode=disable|prefer|require)"
         case .cannotOpen(let location, let reason):
             "cannot open the user store \(location): \(reason)"
         case .nameTaken(let name):
@@ -23,6 +25,8 @@ public enum UserStoreError: Error, Sendable, Equatable, CustomStringConvertible 
             "the user store holds data it cannot read: \(detail)"
         case .closed:
             "the user store is closed"
+        case .unavailable:
+            "the database cannot be reached"
         }
     }
 }

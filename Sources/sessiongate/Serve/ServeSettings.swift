@@ -27,6 +27,10 @@ struct ServeSettings: Sendable {
     var allowedOrigins: [String]?
     var trustedProxies: [IPAddressRange] = []
     var maxConnections = 100_000
+    var instanceID = LocalSessionDirectory.randomInstanceID()
+    /// `SESSIONGATE_DATABASE_PASSWORD` (or the config file's `database-password`); no flag, so that
+    /// it never shows in a process list.
+    var databasePassword: String?
     /// `SESSIONGATE_SECRET_<NAME>` variables as `NAME`, over the config file's `secrets`.
     var secrets: [String: String] = [:]
 
@@ -36,7 +40,12 @@ struct ServeSettings: Sendable {
         "host", "port", "functions", "database", "guest", "function-timeout", "function-memory",
         "function-workers", "admin-token", "demo", "username-failure-limit", "address-failure-limit",
         "log-level", "log-format", "tls-cert", "tls-key", "allowed-origins", "trusted-proxies", "max-connections",
+        "instance-id", "database-password",
     ]
+
+    /// Values kept out of the configuration library's access log: tokens, passwords, and the
+    /// database URL, which may hold one.
+    static let secretNames: Set<String> = ["admin-token", "database-password", "database"]
 
     static let environmentPrefix = "SESSIONGATE_"
     static let secretPrefix = "SESSIONGATE_SECRET_"
@@ -53,13 +62,14 @@ struct ServeSettings: Sendable {
             InMemoryProvider(
                 name: "command line",
                 values: Dictionary(uniqueKeysWithValues: flags.map { name, value in
-                    (AbsoluteConfigKey([name]), ConfigValue(.string(value), isSecret: name == "admin-token"))
+                    (AbsoluteConfigKey([name]), ConfigValue(.string(value), isSecret: secretNames.contains(name)))
                 })
             ),
             EnvironmentVariablesProvider(
                 environmentVariables: environment,
                 secretsSpecifier: .dynamic { name, _ in
-                    name.uppercased().hasPrefix(secretPrefix) || name.uppercased() == environmentPrefix + "ADMIN_TOKEN"
+                    let upper = name.uppercased()
+                    return upper.hasPrefix(secretPrefix) || secretNames.contains { upper == environmentPrefix + $0.uppercased().replacingOccurrences(of: "-", with: "_") }
                 }
             ).prefixKeys(with: ConfigKey(["sessiongate"])),
         ]
@@ -82,7 +92,7 @@ struct ServeSettings: Sendable {
 
     private mutating func read(from reader: ConfigReader) throws {
         func value(_ name: String) -> String? {
-            reader.string(forKey: ConfigKey([name]), isSecret: name == "admin-token")
+            reader.string(forKey: ConfigKey([name]), isSecret: secretNames.contains(name))
         }
         func option(_ name: String) -> String { "--\(name)" }
 
@@ -131,6 +141,13 @@ struct ServeSettings: Sendable {
                 throw ValidationError("Invalid value '\(error.text)' for \(option("trusted-proxies")): expected an IP address or a CIDR such as 10.0.0.0/8")
             }
         }
+        if let text = value("instance-id") {
+            guard !text.isEmpty, !text.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+                throw ValidationError("Invalid value for --instance-id: expected a name without spaces")
+            }
+            instanceID = text
+        }
+        if let text = value("database-password") { databasePassword = text }
         if let text = value("max-connections") {
             maxConnections = try OptionValues.integer(text, option: option("max-connections"), in: 1...10_000_000)
         }

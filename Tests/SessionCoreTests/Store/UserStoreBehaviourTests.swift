@@ -15,14 +15,14 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func unknownNameIsNotFound(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         #expect(try await store.user(named: "nobody") == nil)
         #expect(try await store.userCount() == 0)
     }
 
     @Test(arguments: StoreKind.allCases)
     func firstGuestStartCreatesAGuestNamedAfterItself(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let guest = try await store.findOrCreateGuest(named: "visitor", at: now)
         #expect(guest.isGuest)
         #expect(guest.name == "visitor")
@@ -34,7 +34,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func laterGuestStartsReuseTheGuest(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let first = try await store.findOrCreateGuest(named: "visitor", at: now)
         let second = try await store.findOrCreateGuest(named: "visitor", at: now.addingTimeInterval(5))
         #expect(second.id == first.id)
@@ -44,7 +44,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func guestLookupLeavesAPersonUntouched(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let person = try await store.insert(NewUser(name: "jane", displayName: "Jane", createdTime: now))
         let found = try await store.findOrCreateGuest(named: "jane", at: now.addingTimeInterval(60))
         #expect(!found.isGuest)
@@ -54,7 +54,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func newAuthenticatedUserWithoutDisplayNameGetsTheUsername(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let user = try await store.createOrUpgrade(named: "jane@example.com", profile: Profile(), at: now)
         #expect(!user.isGuest)
         #expect(user.displayName == "jane@example.com")
@@ -64,7 +64,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func newAuthenticatedUserTakesTheProfile(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let profile = Profile(displayName: "Jane", displayPictureUrl: "https://example.com/jane.png", properties: ["team": "blue"])
         let user = try await store.createOrUpgrade(named: "jane", profile: profile, at: now)
         #expect(user.displayName == "Jane")
@@ -75,7 +75,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func upgradingAGuestKeepsItsIdAndClearsTheGuestFlag(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let guest = try await store.findOrCreateGuest(named: "jane", at: now)
         let user = try await store.createOrUpgrade(named: "jane", profile: Profile(), at: now.addingTimeInterval(10))
         #expect(user.id == guest.id)
@@ -88,7 +88,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func upgradeKeepsFieldsTheProfileLeavesOutAndReplacesProperties(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         _ = try await store.insert(
             NewUser(
                 name: "jane", displayName: "Jane", displayPictureUrl: "https://example.com/a.png",
@@ -108,7 +108,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func insertKeepsTheGivenFields(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let inserted = try await store.insert(NewUser(name: "bot", isGuest: true, properties: ["kind": "bot"], createdTime: now))
         #expect(inserted.displayName == "bot")
         #expect(inserted.isGuest)
@@ -118,7 +118,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func namesAreUnique(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         _ = try await store.insert(NewUser(name: "jane", createdTime: now))
         await #expect(throws: UserStoreError.nameTaken("jane")) {
             try await store.insert(NewUser(name: "jane", displayName: "Other", createdTime: now))
@@ -128,7 +128,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func namesCompareByteForByte(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let precomposed = try await store.insert(NewUser(name: "jos\u{E9}", createdTime: now))
         let decomposed = try await store.insert(NewUser(name: "jose\u{301}", createdTime: now))
         let upper = try await store.insert(NewUser(name: "JOS\u{C9}", createdTime: now))
@@ -139,7 +139,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func idsAreDistinctAndIncreasing(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         var ids: [Int64] = []
         for name in ["a", "b", "c"] {
             ids.append(try await store.findOrCreateGuest(named: name, at: now).id)
@@ -152,7 +152,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func sessionHistoryRecordsStartAndEnd(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         let user = try await store.findOrCreateGuest(named: "jane", at: now)
         let started = now.addingTimeInterval(1)
         let ended = now.addingTimeInterval(61)
@@ -183,7 +183,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func closedStoreRefusesWork(kind: StoreKind) async throws {
-        let store = try kind.open(in: directory)
+        let store = try await kind.open(in: directory)
         _ = try await store.findOrCreateGuest(named: "jane", at: now)
         try await store.close()
         await #expect(throws: UserStoreError.closed) { try await store.user(named: "jane") }

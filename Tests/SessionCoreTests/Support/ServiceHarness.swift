@@ -16,13 +16,13 @@ struct ServiceHarness {
 
     init(
         options: SessionOptions = SessionOptions(), store: any UserStore = MemoryUserStore(),
-        logger: Logger = quietLogger
+        logger: Logger = quietLogger, directory: any SessionDirectory = LocalSessionDirectory()
     ) {
         self.store = store
         let clock = clock
         service = SessionService(
             store: store, authenticator: authenticator, options: options, logger: logger, metricsFactory: metrics,
-            now: { clock.now }
+            directory: directory, now: { clock.now }
         )
     }
 

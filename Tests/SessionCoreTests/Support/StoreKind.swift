@@ -8,15 +8,23 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
     case sqliteFile
     case sqliteInMemory
+    /// A fresh database of the cluster `make test` starts (see `TestPostgres`).
+    case postgres
 
     var testDescription: String { rawValue }
 
+    /// Every kind, PostgreSQL included unless explicitly skipped (`TestPostgres.isSkipped`).
+    static var allCases: [StoreKind] {
+        TestPostgres.isSkipped ? [.memory, .sqliteFile, .sqliteInMemory] : [.memory, .sqliteFile, .sqliteInMemory, .postgres]
+    }
+
     /// Opens a fresh, empty store of this kind; a file store lives in `directory`.
-    func open(in directory: TemporaryDirectory) throws -> any UserStore {
+    func open(in directory: TemporaryDirectory) async throws -> any UserStore {
         switch self {
         case .memory: MemoryUserStore()
         case .sqliteFile: try SQLiteUserStore(path: directory.file("users.sqlite"), logger: quietLogger)
         case .sqliteInMemory: try SQLiteUserStore(inMemoryWithLogger: quietLogger)
+        case .postgres: try await TestPostgres.openStore()
         }
     }
 }

@@ -5,9 +5,6 @@ import ChatFunctions
 
 /// Conversions between rows and the store's values, in one place.
 extension SQLiteUserStore {
-    /// Deep enough for anything a profile can hold; the parser does not recurse, so this costs nothing.
-    private static let propertiesMaxDepth = 10_000
-
     static func fetchUser(_ db: Database, named name: String) throws -> StoredUser? {
         // Columns by position: a start reads its user every time, and finding a column by name
         // is a search through the row's names.
@@ -29,7 +26,7 @@ extension SQLiteUserStore {
             displayName: try row.decode(atIndex: 2),
             displayPictureUrl: try row.decode(atIndex: 3),
             isGuest: try row.decode(atIndex: 4),
-            properties: try properties(from: try row.decode(atIndex: 5), user: name),
+            properties: try StoredProperties.object(from: try row.decode(atIndex: 5), user: name),
             createdTime: try date(row[6] as DatabaseValue, "createdTime"),
             lastSeen: try optionalDate(row[7] as DatabaseValue, "lastSeen")
         )
@@ -63,7 +60,7 @@ extension SQLiteUserStore {
                 """
         ).execute(arguments: [
             user.name, user.displayName, user.displayPictureUrl, user.isGuest,
-            propertiesText(user.properties), Timestamp.sqlText(user.createdTime), user.lastSeen.map(Timestamp.sqlText),
+            StoredProperties.text(user.properties), Timestamp.sqlText(user.createdTime), user.lastSeen.map(Timestamp.sqlText),
         ])
         var inserted = user
         inserted.id = db.lastInsertedRowID
@@ -78,7 +75,7 @@ extension SQLiteUserStore {
                 WHERE id = ?
                 """
         ).execute(arguments: [
-            user.displayName, user.displayPictureUrl, user.isGuest, propertiesText(user.properties),
+            user.displayName, user.displayPictureUrl, user.isGuest, StoredProperties.text(user.properties),
             user.lastSeen.map(Timestamp.sqlText), user.id,
         ])
     }
@@ -113,22 +110,5 @@ extension SQLiteUserStore {
             throw UserStoreError.corruptData("\(column) is not a date: \(value)")
         }
         return date
-    }
-
-    static func propertiesText(_ properties: JSONObject) -> String {
-        JSONValue.object(properties).encoded()
-    }
-
-    private static func properties(from text: String, user: String) throws -> JSONObject {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(text, maxDepth: propertiesMaxDepth)
-        } catch {
-            throw UserStoreError.corruptData("properties of user \"\(user)\": \(error.message)")
-        }
-        guard let object = value.objectValue else {
-            throw UserStoreError.corruptData("properties of user \"\(user)\" are not a JSON object")
-        }
-        return object
     }
 }

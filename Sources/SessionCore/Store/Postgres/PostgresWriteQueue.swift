@@ -1,0 +1,146 @@
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The PostgreSQL store's writes, committed in shared transactions (group commit), in queue order.
+///
+/// As `WriteBatcher` does for SQLite: whatever queued while one transaction was committing goes
+/// into the next. A batch of one runs as a single autocommitted statement (no BEGIN/COMMIT round
+/// trips).
+///
+/// While the database cannot be reached:
+/// - awaited writes (`perform`) fail at once, so a start answers `overloaded` instead of waiting;
+/// - queued writes (`enqueue`: session ends, `lastSeen`) stay queued and are retried until the
+///   database answers: a session that ends during an outage is in the history afterwards.
+final class PostgresWriteQueue: Sendable {
+    typealias Body = @Sendable (PostgresConnection, Logger) async throws -> Void
+
+    private struct Write: Sendable {
+        var what: String
+        var body: Body
+        /// `nil` for a queued write.
+        var done: (@Sendable (Result<Void, any Error>) -> Void)?
+    }
+
+    private struct State {
+        var writes: [Write] = []
+        var draining = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let client: PostgresClient
+    private let health: StoreHealth
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(client: PostgresClient, health: StoreHealth, logger: Logger) {
+        self.client = client
+        self.health = health
+        self.logger = logger
+    }
+
+    /// Writes waiting (for tests and shutdown logs).
+    var queuedCount: Int { state.withLock { $0.writes.count } }
+
+    /// Runs `body` in the next transaction; returns once it committed.
+    func perform(_ what: String, _ body: @escaping Body) async throws {
+        try health.check()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            submit(Write(what: what, body: body, done: { continuation.resume(with: $0) }))
+        }
+    }
+
+    /// Queues `body` for the next transaction without waiting; kept across outages.
+    func enqueue(_ what: String, _ body: @escaping Body) {
+        submit(Write(what: what, body: body, done: nil))
+    }
+
+    /// Returns once every write queued before the call has committed, or `limit` passed.
+    /// - Returns: whether the queue drained in time.
+    @discardableResult
+    func flush(within limit: Duration) async -> Bool {
+        let drained: Bool? = try? await Deadline.run(limit) {
+            await withCheckedContinuation { continuation in
+                let idle = self.state.withLock { state in
+                    if state.writes.isEmpty && !state.draining { return true }
+                    state.idleWaiters.append(continuation)
+                    return false
+                }
+                if idle { continuation.resume() }
+            }
+            return true
+        }
+        return drained ?? false
+    }
+
+    private func submit(_ write: Write) {
+        let start = state.withLock { state in
+            state.writes.append(write)
+            defer { state.draining = true }
+            return !state.draining
+        }
+        if start { Task { await drain() } }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Write] in
+                let batch = state.writes
+                state.writes.removeAll(keepingCapacity: true)
+                return batch
+            }
+            if batch.isEmpty {
+                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
+                    // Something may have come in since the batch was taken.
+                    guard state.writes.isEmpty else { return nil }
+                    state.draining = false
+                    defer { state.idleWaiters = [] }
+                    return state.idleWaiters
+                }
+                guard let waiters else { continue }
+                for waiter in waiters { waiter.resume() }
+                return
+            }
+            let retry = await commit(batch)
+            guard !retry.isEmpty else { continue }
+            // The database is down: keep what must survive at the head of the queue and wait.
+            state.withLock { $0.writes.insert(contentsOf: retry, at: 0) }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    /// Commits `batch`; returns the queued writes to try again (the database could not be reached).
+    private func commit(_ batch: [Write]) async -> [Write] {
+        do {
+            if batch.count == 1 {
+                try await client.withConnection { connection in try await batch[0].body(connection, logger) }
+            } else {
+                try await client.withTransaction(logger: logger) { connection in
+                    for write in batch { try await write.body(connection, logger) }
+                }
+            }
+            health.succeeded()
+            for write in batch { write.done?(.success(())) }
+            return []
+        } catch {
+            if StoreHealth.isConnectivity(error) {
+                health.failed(error)
+                for write in batch { write.done?(.failure(UserStoreError.unavailable)) }
+                return batch.filter { $0.done == nil }
+            }
+            guard batch.count > 1 else {
+                batch[0].done?(.failure(error))
+                if batch[0].done == nil {
+                    logger.error("a queued store write failed", metadata: [
+                        "write": "\(batch[0].what)", "error": "\(StoreHealth.describe(error))",
+                    ])
+                }
+                return []
+            }
+            // Rolled back: find the write at fault by giving each its own statement.
+            var retry: [Write] = []
+            for write in batch { retry += await commit([write]) }
+            return retry
+        }
+    }
+}
