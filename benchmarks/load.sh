@@ -12,7 +12,10 @@
 #   TRANSPORT  the cycles runs' --transport: raw (blocking sockets, a thread per client, light on the
 #              tool's CPU) or hummingbird (HummingbirdWSClient); held runs always use hummingbird (default raw)
 #   HELD       sessions of the held runs                (default 10000)
-#   DATABASE   file (a fresh sqlite file per scenario, as `make run` uses; the default) or memory (sqlite::memory:)
+#   DATABASE   file (a fresh sqlite file per scenario, as `make run` uses; the default), memory (sqlite::memory:)
+#              or postgres (a fresh database per scenario on a throw-away PostgreSQL started for the run, on
+#              port PG_BENCH_PORT, default 55442, with PostgreSQL's default durability: fsync and synchronous
+#              commit on); several, space-separated, run each scenario once per database: DATABASE="file postgres"
 #   LOG_LEVEL  the gateway's --log-level; its log goes to a file (default info, the gateway's default)
 #   SCENARIOS  any of: reuse-guest new-guest reuse-password new-password held-guest held-password,
 #              reuse-ping new-ping (two pings per cycle, no session: the floor of the WebSocket stack),
@@ -55,6 +58,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+PG_BENCH_PORT=${PG_BENCH_PORT:-55442}
+pg() { PG_TEST_PORT=$PG_BENCH_PORT PG_TEST_DIR="/tmp/sessiongate-pg-bench-$PG_BENCH_PORT" PG_TEST_FSYNC=on scripts/pg-test-cluster.sh "$@"; }
+case " $DATABASE " in *" postgres "*)
+    pg start
+    trap 'pg stop; cleanup' EXIT ;;
+esac
+
 # One cheap authentication function: compare the password, nothing else.
 mkdir "$WORK/functions"
 cat > "$WORK/functions/10-password.lua" <<LUA
@@ -66,8 +76,14 @@ LUA
 
 start_gateway() { # $1: scenario name
     if [[ "$1" == floor-* ]]; then start_floor "$1"; return; fi
-    local database="sqlite::memory:"
-    [ "$DATABASE" = file ] && database="sqlite:$WORK/users-$1.sqlite"
+    local database="sqlite::memory:" name
+    case "$DB" in
+        file) database="sqlite:$WORK/users-$1.sqlite" ;;
+        postgres)
+            name="bench_${1//-/_}_$RANDOM"
+            pg psql -qc "CREATE DATABASE $name" >/dev/null
+            database="postgres://postgres@127.0.0.1:$PG_BENCH_PORT/$name?sslmode=disable" ;;
+    esac
     : > "$WORK/gateway.out"
     echo "+ $GATEWAY serve --host 127.0.0.1 --port 0 --functions $WORK/functions --database $database" \
         "--username-failure-limit off --address-failure-limit off --no-demo --log-level $LOG_LEVEL 2>>$WORK/gateway-$1.log"
@@ -122,8 +138,9 @@ echo "   binaries: $GATEWAY built $(date -u -r "$GATEWAY" +%Y-%m-%dT%H:%M:%SZ), 
 echo "   database $DATABASE, gateway log level $LOG_LEVEL, clients $CLIENTS, transport $TRANSPORT, duration $DURATION, held $HELD"
 
 for scenario in $SCENARIOS; do
+  for DB in $DATABASE; do
     echo
-    echo "== $scenario"
+    echo "== $scenario ($DB)"
     start_gateway "$scenario"
     url="ws://127.0.0.1:$PORT/v1/session"
     case "$scenario" in
@@ -137,4 +154,5 @@ for scenario in $SCENARIOS; do
         *) echo "unknown scenario $scenario"; stop_gateway "$scenario"; exit 2 ;;
     esac
     stop_gateway "$scenario"
+  done
 done

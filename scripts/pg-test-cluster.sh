@@ -11,11 +11,12 @@
 # Uses Debian's server binaries (/usr/lib/postgresql/*/bin; `make deps` installs them). PostgreSQL
 # refuses to run as root, so as root (CI) the server runs as the `postgres` user the Debian package
 # creates. Settings (environment): PG_TEST_PORT (default 55432), PG_TEST_DIR (default
-# /tmp/sessiongate-pg-PORT). The superuser `postgres` is trusted on 127.0.0.1 (no password): this
+# /tmp/sessiongate-pg-PORT), PG_TEST_FSYNC (default off; benchmarks set on). The superuser `postgres` is trusted on 127.0.0.1 (no password): this
 # cluster is for tests, never for data.
 set -euo pipefail
 
 PORT=${PG_TEST_PORT:-55432}
+FSYNC=${PG_TEST_FSYNC:-off}
 DIR=${PG_TEST_DIR:-/tmp/sessiongate-pg-$PORT}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
@@ -43,9 +44,10 @@ start)
     chmod 700 "$DIR"
     as_server_user "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
         || { cat "$DIR/initdb.log" >&2; exit 1; }
-    # fsync off: a crash of this throw-away cluster loses nothing anyone needs, and tests run faster.
+    # fsync off by default: a crash of this throw-away cluster loses nothing anyone needs, and tests
+    # run faster.
     as_server_user "$BIN/pg_ctl" -D "$DIR/data" -w -l "$DIR/server.log" \
-        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=$FSYNC -c max_connections=300" start >/dev/null \
         || { cat "$DIR/server.log" >&2; exit 1; }
     echo "PostgreSQL $(basename "$(dirname "$BIN")") running on 127.0.0.1:$PORT (folder $DIR)" >&2
     ;;
@@ -56,7 +58,7 @@ halt)
 resume)
     need_binaries
     as_server_user "$BIN/pg_ctl" -D "$DIR/data" -w -l "$DIR/server.log" \
-        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+        -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=$FSYNC -c max_connections=300" start >/dev/null
     ;;
 stop)
     need_binaries

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -113,7 +114,8 @@ public final class PostgresCluster: SessionDirectory, Service {
                         }
                     }
                 } onCancel: {
-                    _ = connection.close()
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    closing.whenComplete { _ in }
                 }
                 try? await connection.close()
             } catch {

@@ -92,7 +92,7 @@ struct ServeSettings: Sendable {
 
     private mutating func read(from reader: ConfigReader) throws {
         func value(_ name: String) -> String? {
-            reader.string(forKey: ConfigKey([name]), isSecret: secretNames.contains(name))
+            reader.string(forKey: ConfigKey([name]), isSecret: Self.secretNames.contains(name))
         }
         func option(_ name: String) -> String { "--\(name)" }
 

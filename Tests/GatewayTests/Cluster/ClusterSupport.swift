@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
-import SessionCore
+@testable import SessionCore
 import StrictJSON
 
 /// Gateways as child processes on one PostgreSQL database: the cluster of `make test`

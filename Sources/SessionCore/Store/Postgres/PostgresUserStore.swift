@@ -83,21 +83,21 @@ public final class PostgresUserStore: UserStore {
     }
 
     public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
-        var user: StoredUser
+        var found: StoredUser
         if let existing = try await user(named: name) {
-            user = existing
+            found = existing
         } else if let created = try await insertGuest(named: name, at: now) {
             return created
         } else if let winner = try await user(named: name) {
             // Another start (on any instance) inserted it between the two statements.
-            user = winner
+            found = winner
         } else {
             throw UserStoreError.corruptData("user \"\(name)\" neither inserted nor found")
         }
-        guard user.isGuest else { return user }
-        user.lastSeen = now
-        queueLastSeen(now, ofUserID: user.id)
-        return user
+        guard found.isGuest else { return found }
+        found.lastSeen = now
+        queueLastSeen(now, ofUserID: found.id)
+        return found
     }
 
     private func insertGuest(named name: String, at now: Date) async throws -> StoredUser? {
