@@ -100,24 +100,33 @@ public final class PostgresCluster: SessionDirectory, Service {
             do {
                 var configuration = try store.url.connectionConfiguration()
                 configuration.options.additionalStartupParameters = [("application_name", "sessiongate-listen \(instanceID)")]
+                // Ids apart from the pool's, so that log lines tell the listener from the pool.
                 let connection = try await PostgresConnection.connect(
-                    configuration: configuration, id: attempt, logger: logger
+                    configuration: configuration, id: 1_000_000 + attempt, logger: logger
                 )
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: PostgresUserStore.channel) { notifications in
-                        listening.store(true, ordering: .relaxed)
-                        logger.debug("listening for other instances", metadata: ["instance": "\(instanceID)"])
-                        // Whatever was sent while no connection listened.
-                        await catchUp()
-                        for try await notification in notifications {
-                            await handle(notification.payload)
+                let outcome: Result<Void, any Error>
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: PostgresUserStore.channel) { notifications in
+                            listening.store(true, ordering: .relaxed)
+                            logger.debug("listening for other instances", metadata: ["instance": "\(instanceID)"])
+                            // Whatever was sent while no connection listened.
+                            await catchUp()
+                            for try await notification in notifications {
+                                await handle(notification.payload)
+                            }
                         }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        closing.whenComplete { _ in }
                     }
-                } onCancel: {
-                    let closing: EventLoopFuture<Void> = connection.close()
-                    closing.whenComplete { _ in }
+                    outcome = .success(())
+                } catch {
+                    outcome = .failure(error)
                 }
+                // Closed on every path: a connection dropped unclosed is a programming error to postgres-nio.
                 try? await connection.close()
+                try outcome.get()
             } catch {
                 if listening.load(ordering: .relaxed) || attempt == 1 {
                     logger.warning("the listening connection to the database failed; reconnecting", metadata: [

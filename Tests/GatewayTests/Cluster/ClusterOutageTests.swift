@@ -15,19 +15,21 @@ import Testing
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/pg-test-cluster.sh").path
 
-        func run(_ command: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.script)
-            process.arguments = [command]
-            var environment = ProcessInfo.processInfo.environment
-            environment["PG_TEST_PORT"] = "\(port)"
-            environment["PG_TEST_DIR"] = folder
-            process.environment = environment
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw TestGateway.Failure(description: "pg-test-cluster.sh \(command) exited \(process.terminationStatus)")
+        /// Runs the script to its end on a thread of its own (Foundation's `Process` did not notice
+        /// this script's exit from inside a test, so `system` it is).
+        func run(_ command: String) async throws {
+            let line = "PG_TEST_PORT=\(port) PG_TEST_DIR=\(folder) '\(Self.script)' \(command) >/dev/null 2>&1"
+            let status = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: system(line)) }
             }
+            guard status == 0 else {
+                throw TestGateway.Failure(description: "pg-test-cluster.sh \(command) exited \(status)")
+            }
+        }
+
+        /// For `defer`: stops and removes the cluster, waiting for it.
+        func stop() {
+            _ = system("PG_TEST_PORT=\(port) PG_TEST_DIR=\(folder) '\(Self.script)' stop >/dev/null 2>&1")
         }
 
         var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable" }
@@ -36,8 +38,8 @@ import Testing
     @Test func postgresRestartedUnderBothGatewaysAndBothRecover() async throws {
         _ = try Support.adminURL()  // the same rule as the other PostgreSQL tests: fail when not configured
         let cluster = PrivateCluster()
-        try cluster.run("start")
-        defer { try? cluster.run("stop") }
+        try await cluster.run("start")
+        defer { cluster.stop() }
         let url = try await Support.makeDatabase(admin: try Support.adminURL(cluster.url))
         let (a, portA) = try await Support.launch("A", on: url)
         defer { a.kill() }
@@ -49,7 +51,7 @@ import Testing
         let ending = try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(portB)/v1/session")
         let endingID = try #require(expectSession(try await ending.request(Wire.start(Wire.username("ending"))))["id"]?.stringValue)
 
-        try cluster.run("halt")
+        try await cluster.run("halt")
         for port in [portA, portB] {
             #expect(try await Support.eventually(within: .seconds(10)) {
                 try await Support.http("GET", "/health", port: port, token: nil).status == 503
@@ -62,7 +64,7 @@ import Testing
         #expect(try await held.request(Wire.ping())["pong"] == true)
         #expect(try await ending.request(Wire.end())["succeeded"] == true)
 
-        try cluster.run("resume")
+        try await cluster.run("resume")
         for port in [portA, portB] {
             #expect(try await Support.eventually(within: .seconds(15)) {
                 try await Support.http("GET", "/health", port: port, token: nil).status == 200
