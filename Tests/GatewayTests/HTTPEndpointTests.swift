@@ -11,7 +11,8 @@ import Testing
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             let body = String(buffer: response.body ?? ByteBuffer())
-            #expect(body.hasPrefix(#"{"status":"ok","functions":2,"sessions":0,"version":""#), "\(body)")
+            #expect(body.hasPrefix(#"{"status":"ok","functions":2,"sessions":0,"instance":""#), "\(body)")
+            #expect(try TestGateway.json(response)["instance"] == .string(gateway.sessions.instanceID))
             #expect(try TestGateway.json(response)["version"] == .string(gateway.sessions.authenticator.version))
 
             let client = try await gateway.connect()

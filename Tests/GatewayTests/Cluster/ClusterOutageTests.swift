@@ -46,9 +46,9 @@ import Testing
         let (b, portB) = try await Support.launch("B", on: url)
         defer { b.kill() }
 
-        let held = try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(portA)/v1/session")
+        let held = try await Support.client(portA)
         expectSession(try await held.request(Wire.start(Wire.username("held"))))
-        let ending = try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(portB)/v1/session")
+        let ending = try await Support.client(portB)
         let endingID = try #require(expectSession(try await ending.request(Wire.start(Wire.username("ending"))))["id"]?.stringValue)
 
         try await cluster.run("halt")
@@ -56,7 +56,7 @@ import Testing
             #expect(try await Support.eventually(within: .seconds(10)) {
                 try await Support.http("GET", "/health", port: port, token: nil).status == 503
             }, "/health of \(port) answers 503 while the database is down")
-            let client = try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(port)/v1/session")
+            let client = try await Support.client(port)
             expectFailure(try await client.request(Wire.start(Wire.username("during"))), "overloaded")
             await client.close()
         }
@@ -69,7 +69,7 @@ import Testing
             #expect(try await Support.eventually(within: .seconds(15)) {
                 try await Support.http("GET", "/health", port: port, token: nil).status == 200
             }, "\(port) recovers by itself")
-            let client = try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(port)/v1/session")
+            let client = try await Support.client(port)
             expectSession(try await client.request(Wire.start(Wire.username("after"))))
             await client.close()
         }

@@ -76,6 +76,29 @@ enum ClusterSupport {
         return (server, try await server.ready())
     }
 
+    /// Gateways A and B on one fresh database, killed when `body` is done.
+    struct Pair {
+        let url: PostgresDatabaseURL
+        let a: ServeProcess
+        let portA: Int
+        let b: ServeProcess
+        let portB: Int
+    }
+
+    static func withPair(extra: [String] = [], _ body: (Pair) async throws -> Void) async throws {
+        let url = try await makeDatabase()
+        let (a, portA) = try await launch("A", on: url, extra: extra)
+        defer { a.kill() }
+        let (b, portB) = try await launch("B", on: url, extra: extra)
+        defer { b.kill() }
+        try await body(Pair(url: url, a: a, portA: portA, b: b, portB: portB))
+    }
+
+    /// A WebSocket client of the gateway on `port`.
+    static func client(_ port: Int) async throws -> WebSocketTestClient {
+        try await WebSocketTestClient.connect(to: "ws://127.0.0.1:\(port)/v1/session")
+    }
+
     /// One HTTP request on a connection of its own.
     static func http(_ method: String, _ path: String, port: Int, token: String? = token) async throws -> (status: Int, body: JSONObject) {
         let socket = try RawSocket(host: "127.0.0.1", port: port)
