@@ -23,6 +23,8 @@
 #              directly on SwiftNIO's WebSocket handlers, in place of the gateway)
 #   GATEWAY    the sessiongate binary to measure (default: the release build), e.g. a copy built
 #              from another commit, for A/B runs
+#   BIN_DIR    where the built LoadBenchmark (and the default gateway) are, e.g. a --scratch-path build's
+#              release folder (default: swift build -c release --show-bin-path)
 #   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
 #              built: the commit it prints is the tree's, not necessarily the binaries')
 set -euo pipefail
@@ -47,7 +49,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     run swift build -c release --product LoadBenchmark
     case "$SCENARIOS" in *floor-*) run swift build -c release --product WebSocketFloor ;; esac
 fi
-BIN=$(swift build -c release --show-bin-path)
+BIN=${BIN_DIR:-$(swift build -c release --show-bin-path)}
 GATEWAY=${GATEWAY:-$BIN/sessiongate}
 
 WORK=$(mktemp -d /tmp/sessiongate-load.XXXXXX)
@@ -59,7 +61,7 @@ cleanup() {
 trap cleanup EXIT
 
 PG_BENCH_PORT=${PG_BENCH_PORT:-55442}
-pg() { PG_TEST_PORT=$PG_BENCH_PORT PG_TEST_DIR="/tmp/sessiongate-pg-bench-$PG_BENCH_PORT" PG_TEST_FSYNC=on scripts/pg-test-cluster.sh "$@"; }
+pg() { PG_TEST_PORT=$PG_BENCH_PORT PG_TEST_DIR="/tmp/sessiongate-pg-bench-$PG_BENCH_PORT" PG_TEST_FSYNC=${PG_BENCH_FSYNC:-on} scripts/pg-test-cluster.sh "$@"; }
 case " $DATABASE " in *" postgres "*)
     pg start
     trap 'pg stop; cleanup' EXIT ;;

@@ -13,7 +13,8 @@ import Synchronization
 ///
 /// What answers a client (users, a session's start row, which the admin API of every instance
 /// lists) is committed before the call returns; history that only completes a row (session ends,
-/// `lastSeen`) is queued and survives outages (`PostgresWriteQueue`). Every call that answers a
+/// `lastSeen`) is queued and survives outages (`PostgresWriteQueue`); queued writes run side by side,
+/// so `lastSeen` only moves forward. Every call that answers a
 /// client is bounded by `queryTimeout` and fails at once while the database is known to be down.
 ///
 /// The `PostgresClient` is a ServiceLifecycle service; the store runs it itself for its whole
@@ -138,7 +139,7 @@ public final class PostgresUserStore: UserStore {
                     display_picture_url = COALESCE(\(profile.displayPictureUrl), u.display_picture_url),
                     is_guest = false,
                     properties = COALESCE(\(properties), u.properties),
-                    last_seen = \(now)
+                    last_seen = GREATEST(u.last_seen, \(now))
                 RETURNING id, name, display_name, display_picture_url, is_guest, properties, created_time, last_seen
                 """
             ))
@@ -191,7 +192,7 @@ public final class PostgresUserStore: UserStore {
                         ON CONFLICT (id) DO NOTHING
                         RETURNING user_id
                     )
-                    UPDATE users SET last_seen = \(session.startedAt) WHERE id IN (SELECT user_id FROM started)
+                    UPDATE users SET last_seen = GREATEST(last_seen, \(session.startedAt)) WHERE id IN (SELECT user_id FROM started)
                     """,
                     logger: logger
                 )
@@ -201,7 +202,7 @@ public final class PostgresUserStore: UserStore {
 
     public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws {
         try ensureOpen()
-        writes.enqueue("session end") { connection, logger in
+        writes.enqueue("session end", key: id) { connection, logger in
             try await connection.query(
                 """
                 WITH ended AS (
@@ -209,7 +210,7 @@ public final class PostgresUserStore: UserStore {
                     WHERE id = \(id) AND ended_at IS NULL
                     RETURNING user_id
                 )
-                UPDATE users SET last_seen = \(endedAt) WHERE id IN (SELECT user_id FROM ended)
+                UPDATE users SET last_seen = GREATEST(last_seen, \(endedAt)) WHERE id IN (SELECT user_id FROM ended)
                 """,
                 logger: logger
             )
@@ -277,8 +278,8 @@ public final class PostgresUserStore: UserStore {
     }
 
     private func queueLastSeen(_ date: Date, ofUserID id: Int64) {
-        writes.enqueue("lastSeen") { connection, logger in
-            try await connection.query("UPDATE users SET last_seen = \(date) WHERE id = \(id)", logger: logger)
+        writes.enqueue("lastSeen", key: "lastSeen \(id)") { connection, logger in
+            try await connection.query("UPDATE users SET last_seen = GREATEST(last_seen, \(date)) WHERE id = \(id)", logger: logger)
         }
     }
 

@@ -2,30 +2,30 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// The PostgreSQL store's writes, committed in shared transactions (group commit), in queue order.
+/// The PostgreSQL store's writes: each one statement, run concurrently on the client's pool.
 ///
-/// As `WriteBatcher` does for SQLite: whatever queued while one transaction was committing goes
-/// into the next. A batch of one runs as a single autocommitted statement (no BEGIN/COMMIT round
-/// trips).
+/// Unlike SQLite, PostgreSQL takes concurrent writers, and what costs here is the round trip, not
+/// the transaction: a serial queue would make every start wait for the writes ahead of it. So
+/// writes run side by side and PostgreSQL groups their commits' WAL flushes itself. Writes with
+/// the same key (a session id) run one after the other in call order: of two ends of one session
+/// the first wins. Nothing else depends on order: a session's end is only queued after its start
+/// committed (the start is awaited), and `lastSeen` only ever moves forward (`GREATEST`).
 ///
 /// While the database cannot be reached:
 /// - awaited writes (`perform`) fail at once, so a start answers `overloaded` instead of waiting;
-/// - queued writes (`enqueue`: session ends, `lastSeen`) stay queued and are retried until the
+/// - queued writes (`enqueue`: session ends, `lastSeen`) wait and are tried again until the
 ///   database answers: a session that ends during an outage is in the history afterwards.
 final class PostgresWriteQueue: Sendable {
     typealias Body = @Sendable (PostgresConnection, Logger) async throws -> Void
 
-    private struct Write: Sendable {
-        var what: String
-        var body: Body
-        /// `nil` for a queued write.
-        var done: (@Sendable (Result<Void, any Error>) -> Void)?
-    }
-
     private struct State {
-        var writes: [Write] = []
-        var draining = false
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var nextSequence = 0
+        /// Sequence numbers of the queued writes not yet done.
+        var inFlight: Set<Int> = []
+        /// `flush` callers, each waiting for every write numbered below its mark.
+        var waiters: [(mark: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// The last write queued for each key, while it is not done.
+        var tails: [String: (sequence: Int, task: Task<Void, Never>)] = [:]
     }
 
     private let client: PostgresClient
@@ -39,108 +39,93 @@ final class PostgresWriteQueue: Sendable {
         self.logger = logger
     }
 
-    /// Writes waiting (for tests and shutdown logs).
-    var queuedCount: Int { state.withLock { $0.writes.count } }
+    /// Queued writes not yet done (for shutdown logs).
+    var queuedCount: Int { state.withLock { $0.inFlight.count } }
 
-    /// Runs `body` in the next transaction; returns once it committed.
+    /// Runs `body`; returns once it committed.
     func perform(_ what: String, _ body: @escaping Body) async throws {
         try health.check()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            submit(Write(what: what, body: body, done: { continuation.resume(with: $0) }))
+        do {
+            try await client.withConnection { connection in try await body(connection, logger) }
+            health.succeeded()
+        } catch {
+            health.failed(error)
+            if StoreHealth.isConnectivity(error) { throw UserStoreError.unavailable }
+            throw error
         }
     }
 
-    /// Queues `body` for the next transaction without waiting; kept across outages.
-    func enqueue(_ what: String, _ body: @escaping Body) {
-        submit(Write(what: what, body: body, done: nil))
+    /// Runs `body` in the background, after the writes queued before with the same `key`, again
+    /// and again while the database cannot be reached.
+    func enqueue(_ what: String, key: String, _ body: @escaping Body) {
+        state.withLock { state in
+            let sequence = state.nextSequence
+            state.nextSequence += 1
+            state.inFlight.insert(sequence)
+            let previous = state.tails[key]?.task
+            let task = Task {
+                await previous?.value
+                await self.run(what, body)
+                self.finish(sequence, key: key)
+            }
+            state.tails[key] = (sequence, task)
+        }
     }
 
-    /// Returns once every write queued before the call has committed, or `limit` passed.
-    /// - Returns: whether the queue drained in time.
+    /// Returns once every write queued before the call is done, or `limit` passed.
+    /// - Returns: whether they were done in time.
     @discardableResult
     func flush(within limit: Duration) async -> Bool {
-        let drained: Bool? = try? await Deadline.run(limit) {
+        let done: Bool? = try? await Deadline.run(limit) {
             await withCheckedContinuation { continuation in
-                let idle = self.state.withLock { state in
-                    if state.writes.isEmpty && !state.draining { return true }
-                    state.idleWaiters.append(continuation)
+                let ready = self.state.withLock { state in
+                    let mark = state.nextSequence
+                    guard let oldest = state.inFlight.min(), oldest < mark else { return true }
+                    state.waiters.append((mark, continuation))
                     return false
                 }
-                if idle { continuation.resume() }
+                if ready { continuation.resume() }
             }
             return true
         }
-        return drained ?? false
+        return done ?? false
     }
 
-    private func submit(_ write: Write) {
-        let start = state.withLock { state in
-            state.writes.append(write)
-            defer { state.draining = true }
-            return !state.draining
-        }
-        if start { Task { await drain() } }
-    }
-
-    private func drain() async {
+    private func run(_ what: String, _ body: @escaping Body) async {
         while true {
-            let batch = state.withLock { state -> [Write] in
-                let batch = state.writes
-                state.writes.removeAll(keepingCapacity: true)
-                return batch
+            if !health.isReachable {
+                try? await Task.sleep(for: .milliseconds(250))
+                continue
             }
-            if batch.isEmpty {
-                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
-                    // Something may have come in since the batch was taken.
-                    guard state.writes.isEmpty else { return nil }
-                    state.draining = false
-                    defer { state.idleWaiters = [] }
-                    return state.idleWaiters
-                }
-                guard let waiters else { continue }
-                for waiter in waiters { waiter.resume() }
+            do {
+                try await client.withConnection { connection in try await body(connection, logger) }
+                health.succeeded()
                 return
+            } catch {
+                guard StoreHealth.isConnectivity(error) else {
+                    logger.error("a queued store write failed", metadata: [
+                        "write": "\(what)", "error": "\(StoreHealth.describe(error))",
+                    ])
+                    return
+                }
+                health.failed(error)
             }
-            let retry = await commit(batch)
-            guard !retry.isEmpty else { continue }
-            // The database is down: keep what must survive at the head of the queue and wait.
-            state.withLock { $0.writes.insert(contentsOf: retry, at: 0) }
-            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 
-    /// Commits `batch`; returns the queued writes to try again (the database could not be reached).
-    private func commit(_ batch: [Write]) async -> [Write] {
-        do {
-            if batch.count == 1 {
-                try await client.withConnection { connection in try await batch[0].body(connection, logger) }
-            } else {
-                try await client.withTransaction(logger: logger) { connection in
-                    for write in batch { try await write.body(connection, logger) }
-                }
+    private func finish(_ sequence: Int, key: String) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.inFlight.remove(sequence)
+            if state.tails[key]?.sequence == sequence { state.tails[key] = nil }
+            let oldest = state.inFlight.min() ?? state.nextSequence
+            var ready: [CheckedContinuation<Void, Never>] = []
+            state.waiters.removeAll { waiter in
+                guard waiter.mark <= oldest else { return false }
+                ready.append(waiter.continuation)
+                return true
             }
-            health.succeeded()
-            for write in batch { write.done?(.success(())) }
-            return []
-        } catch {
-            if StoreHealth.isConnectivity(error) {
-                health.failed(error)
-                for write in batch { write.done?(.failure(UserStoreError.unavailable)) }
-                return batch.filter { $0.done == nil }
-            }
-            guard batch.count > 1 else {
-                batch[0].done?(.failure(error))
-                if batch[0].done == nil {
-                    logger.error("a queued store write failed", metadata: [
-                        "write": "\(batch[0].what)", "error": "\(StoreHealth.describe(error))",
-                    ])
-                }
-                return []
-            }
-            // Rolled back: find the write at fault by giving each its own statement.
-            var retry: [Write] = []
-            for write in batch { retry += await commit([write]) }
-            return retry
+            return ready
         }
+        for continuation in ready { continuation.resume() }
     }
 }
