@@ -4,8 +4,8 @@ import Synchronization
 
 /// The failure limit of one kind of key, counted by every instance together (SPEC §6).
 ///
-/// Each failure is one upsert into the shared `failures` table, which answers whether the key is
-/// now blocked; a start's check reads nothing from the database: it looks at the blocks this
+/// Each failure is one upsert into the shared `failures` table (written in the background, so a
+/// refusal's reply does not wait for it), which answers whether the key is now blocked; a start's check reads nothing from the database: it looks at the blocks this
 /// instance knows of, learned from its own upserts, from the notification the instance that
 /// trips a block sends, and from the poll that catches up with lost notifications. The
 /// in-process sliding window (`FailureLimiter`) still counts this instance's own failures, so a
@@ -41,16 +41,19 @@ final class SharedFailureLimiter: FailureLimiting {
         return [local.retryAfter(for: key), shared].compactMap { $0 }.max()
     }
 
-    func recordFailure(for key: String) async {
+    /// The shared count is written in the background: the start's reply does not wait for it.
+    func recordFailure(for key: String) {
         local.recordFailure(for: key)
-        do {
-            if let until = try await store.countFailure(scope: scope, key: key, limit: limit) {
-                block(key, until: until)
+        Task {
+            do {
+                if let until = try await store.countFailure(scope: scope, key: key, limit: limit) {
+                    block(key, until: until)
+                }
+            } catch {
+                store.logger.warning("counting a failed start in the database failed", metadata: [
+                    "scope": "\(scope)", "error": "\(StoreHealth.describe(error))",
+                ])
             }
-        } catch {
-            store.logger.warning("counting a failed start in the database failed", metadata: [
-                "scope": "\(scope)", "error": "\(StoreHealth.describe(error))",
-            ])
         }
     }
 

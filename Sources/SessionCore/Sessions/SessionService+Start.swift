@@ -48,7 +48,7 @@ extension SessionService {
         storeStep(username, then: finish, immediately: { try store.findOrCreateGuestImmediately(named: username, at: now) },
                   waiting: { try await store.findOrCreateGuest(named: username, at: now) }) { user in
             guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
-            finish(self.open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd))
+            self.open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd, then: finish)
         }
     }
 
@@ -86,7 +86,7 @@ extension SessionService {
                 immediately: { try store.createOrUpgradeImmediately(named: username, profile: profile, at: now, knownUser: stored) },
                 waiting: { try await store.createOrUpgrade(named: username, profile: profile, at: now, knownUser: stored) }
             ) { user in
-                finish(self.open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd))
+                self.open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd, then: finish)
             }
         case .denied(let message, let reason):
             let message = message.isEmpty ? ErrorCode.accessDenied.defaultMessage : message
@@ -134,9 +134,12 @@ extension SessionService {
     }
 
     /// Records the session's start and makes it active. The user is already committed.
+    /// A store shared by several instances commits the start first (`sessionStartsMustCommit`),
+    /// in a task; any other queues it and the session is active at once.
     private func open(
-        for user: StoredUser, _ request: StartRequest, functionSetVersion: String?, onServerEnd: @escaping ServerEndHandler
-    ) -> Result<ActiveSession, GatewayError> {
+        for user: StoredUser, _ request: StartRequest, functionSetVersion: String?, onServerEnd: @escaping ServerEndHandler,
+        then finish: @escaping StartCompletion
+    ) {
         let session = ActiveSession(
             id: SessionID.make(), startedAt: Date(), user: user.snapshot(online: true),
             remoteAddress: request.remoteAddress, userAgent: request.userAgent
@@ -145,11 +148,26 @@ extension SessionService {
             id: session.id, userID: user.id, startedAt: session.startedAt, remoteAddress: session.remoteAddress,
             userAgent: session.userAgent, functionSetVersion: functionSetVersion
         )
-        do {
-            try store.recordSessionStart(record)
-        } catch {
-            return .failure(storeFailed(error, username: user.name))
+        guard store.sessionStartsMustCommit else {
+            do {
+                try store.recordSessionStart(record)
+            } catch {
+                return finish(.failure(storeFailed(error, username: user.name)))
+            }
+            return finish(activate(session, onServerEnd: onServerEnd))
         }
+        let store = self.store
+        Task {
+            do {
+                try await store.commitSessionStart(record)
+            } catch {
+                return finish(.failure(self.storeFailed(error, username: user.name)))
+            }
+            finish(self.activate(session, onServerEnd: onServerEnd))
+        }
+    }
+
+    private func activate(_ session: ActiveSession, onServerEnd: @escaping ServerEndHandler) -> Result<ActiveSession, GatewayError> {
         guard registry.add(session, onServerEnd: onServerEnd) else {
             try? store.recordSessionEnd(id: session.id, at: Date(), reason: .serverShutdown)
             return .failure(GatewayError(.overloaded, "The gateway is shutting down"))

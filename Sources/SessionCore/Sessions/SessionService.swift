@@ -95,8 +95,8 @@ public final class SessionService: Sendable {
         case .failure(let error):
             metrics.recordStart(code: error.code.rawValue)
             if error.code.countsAsFailedStart, case .string(let username)? = request.username {
-                await usernameLimiter?.recordFailure(for: username)
-                await addressLimiter?.recordFailure(for: request.remoteAddress)
+                usernameLimiter?.recordFailure(for: username)
+                addressLimiter?.recordFailure(for: request.remoteAddress)
             }
             logger.info(
                 "session start refused",

@@ -54,6 +54,14 @@ public protocol UserStore: Sendable {
     /// Flushes pending work and releases the store; no other method may be called afterwards.
     func close() async throws
 
+    /// Whether a start must wait for its session row (`commitSessionStart`) rather than queue it:
+    /// a store shared by several instances, whose admin API must list a session as soon as its
+    /// client is told it started. Default `false`.
+    var sessionStartsMustCommit: Bool { get }
+
+    /// `recordSessionStart`, returning once the row is committed. The default queues it.
+    func commitSessionStart(_ session: SessionRecord) async throws
+
     // The start pipeline's fast path (see `Immediate`); each has a default that always waits.
     func userImmediately(named name: String) throws -> Immediate<StoredUser?>
     func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser>
@@ -84,6 +92,14 @@ extension UserStore {
     public func createOrUpgradeImmediately(
         named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
     ) throws -> Immediate<StoredUser> { .mustWait }
+}
+
+extension UserStore {
+    public var sessionStartsMustCommit: Bool { false }
+
+    public func commitSessionStart(_ session: SessionRecord) async throws {
+        try recordSessionStart(session)
+    }
 }
 
 extension UserStore {

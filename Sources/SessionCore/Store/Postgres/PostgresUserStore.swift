@@ -11,9 +11,9 @@ import Synchronization
 /// window to invalidate). Names are unique by constraint; a first start inserts with
 /// `ON CONFLICT DO NOTHING RETURNING` and, when another instance won, reads the winner's row.
 ///
-/// What answers a client (users, a session's start row, which the admin API of every instance
-/// lists) is committed before the call returns; history that only completes a row (session ends,
-/// `lastSeen`) is queued and survives outages (`PostgresWriteQueue`); queued writes run side by side,
+/// What answers a client (its user, and a session's start row, which every instance's admin API
+/// lists) is committed before the reply; the rest of the history and `lastSeen` are queued and
+/// survive outages (`PostgresWriteQueue`); queued writes run side by side,
 /// so `lastSeen` only moves forward. Every call that answers a
 /// client is bounded by `queryTimeout` and fails at once while the database is known to be down.
 ///
@@ -176,31 +176,44 @@ public final class PostgresUserStore: UserStore {
         }
     }
 
-    /// Committed before it returns, not queued: the admin API of every instance lists the session.
-    public func recordSessionStart(_ session: SessionRecord) async throws {
+    /// The admin API of every instance lists a session and revokes it as soon as its client is
+    /// told it started: the start waits for its row (`commitSessionStart`).
+    public var sessionStartsMustCommit: Bool { true }
+
+    public func commitSessionStart(_ session: SessionRecord) async throws {
         let instanceID = instanceID
-        try await Deadline.run(queryTimeout) { [writes] in
-            try await writes.perform("session start") { connection, logger in
-                try await connection.query(
-                    """
-                    WITH started AS (
-                        INSERT INTO sessions (id, user_id, instance_id, started_at, ended_at, end_reason,
-                                              remote_address, user_agent, function_set_version)
-                        VALUES (\(session.id), \(session.userID), \(instanceID), \(session.startedAt), \(session.endedAt),
-                                \(session.endReason?.rawValue), \(session.remoteAddress), \(session.userAgent),
-                                \(session.functionSetVersion))
-                        ON CONFLICT (id) DO NOTHING
-                        RETURNING user_id
-                    )
-                    UPDATE users SET last_seen = GREATEST(last_seen, \(session.startedAt)) WHERE id IN (SELECT user_id FROM started)
-                    """,
-                    logger: logger
-                )
-            }
+        _ = try await query { client in
+            try await client.query(Self.insertSession(session, instanceID: instanceID))
         }
     }
 
-    public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) async throws {
+    /// Queued (keyed by the session id, so that its end is written after it), for a caller that
+    /// does not need the row at once.
+    public func recordSessionStart(_ session: SessionRecord) throws {
+        try ensureOpen()
+        let instanceID = instanceID
+        writes.enqueue("session start", key: session.id) { connection, logger in
+            try await connection.query(Self.insertSession(session, instanceID: instanceID), logger: logger)
+        }
+    }
+
+    /// The history row, and the user's `lastSeen`, in one statement.
+    private static func insertSession(_ session: SessionRecord, instanceID: String) -> PostgresQuery {
+        """
+        WITH started AS (
+            INSERT INTO sessions (id, user_id, instance_id, started_at, ended_at, end_reason,
+                                  remote_address, user_agent, function_set_version)
+            VALUES (\(session.id), \(session.userID), \(instanceID), \(session.startedAt), \(session.endedAt),
+                    \(session.endReason?.rawValue), \(session.remoteAddress), \(session.userAgent),
+                    \(session.functionSetVersion))
+            ON CONFLICT (id) DO NOTHING
+            RETURNING user_id
+        )
+        UPDATE users SET last_seen = GREATEST(last_seen, \(session.startedAt)) WHERE id IN (SELECT user_id FROM started)
+        """
+    }
+
+    public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
         try ensureOpen()
         writes.enqueue("session end", key: id) { connection, logger in
             try await connection.query(

@@ -2,7 +2,8 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// The PostgreSQL store's writes: each one statement, run concurrently on the client's pool.
+/// The PostgreSQL store's queued writes (session history, `lastSeen`): each one statement, run
+/// concurrently on the client's pool.
 ///
 /// Unlike SQLite, PostgreSQL takes concurrent writers, and what costs here is the round trip, not
 /// the transaction: a serial queue would make every start wait for the writes ahead of it. So
@@ -11,10 +12,8 @@ import Synchronization
 /// the first wins. Nothing else depends on order: a session's end is only queued after its start
 /// committed (the start is awaited), and `lastSeen` only ever moves forward (`GREATEST`).
 ///
-/// While the database cannot be reached:
-/// - awaited writes (`perform`) fail at once, so a start answers `overloaded` instead of waiting;
-/// - queued writes (`enqueue`: session ends, `lastSeen`) wait and are tried again until the
-///   database answers: a session that ends during an outage is in the history afterwards.
+/// While the database cannot be reached, writes wait and are tried again until it answers: a
+/// session that ends during an outage is in the history afterwards.
 final class PostgresWriteQueue: Sendable {
     typealias Body = @Sendable (PostgresConnection, Logger) async throws -> Void
 
@@ -41,19 +40,6 @@ final class PostgresWriteQueue: Sendable {
 
     /// Queued writes not yet done (for shutdown logs).
     var queuedCount: Int { state.withLock { $0.inFlight.count } }
-
-    /// Runs `body`; returns once it committed.
-    func perform(_ what: String, _ body: @escaping Body) async throws {
-        try health.check()
-        do {
-            try await client.withConnection { connection in try await body(connection, logger) }
-            health.succeeded()
-        } catch {
-            health.failed(error)
-            if StoreHealth.isConnectivity(error) { throw UserStoreError.unavailable }
-            throw error
-        }
-    }
 
     /// Runs `body` in the background, after the writes queued before with the same `key`, again
     /// and again while the database cannot be reached.
