@@ -2,29 +2,28 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// The PostgreSQL store's queued writes (session history, `lastSeen`): each one statement, run
-/// concurrently on the client's pool.
+/// The PostgreSQL store's queued writes (session history, `lastSeen`), committed in shared
+/// transactions (group commit), in queue order.
 ///
-/// Unlike SQLite, PostgreSQL takes concurrent writers, and what costs here is the round trip, not
-/// the transaction: a serial queue would make every start wait for the writes ahead of it. So
-/// writes run side by side and PostgreSQL groups their commits' WAL flushes itself. Writes with
-/// the same key (a session id) run one after the other in call order: of two ends of one session
-/// the first wins. Nothing else depends on order: a session's end is only queued after its start
-/// committed (the start is awaited), and `lastSeen` only ever moves forward (`GREATEST`).
+/// As `WriteBatcher` does for SQLite: whatever queued while one transaction was committing goes
+/// into the next, so the database commits (and flushes its WAL) once per batch rather than once
+/// per write. A batch of one runs as a single autocommitted statement. Nothing a client waits
+/// for goes through here.
 ///
-/// While the database cannot be reached, writes wait and are tried again until it answers: a
-/// session that ends during an outage is in the history afterwards.
+/// While the database cannot be reached, writes stay queued and are tried again until it
+/// answers: a session that ends during an outage is in the history afterwards.
 final class PostgresWriteQueue: Sendable {
     typealias Body = @Sendable (PostgresConnection, Logger) async throws -> Void
 
+    private struct Write: Sendable {
+        var what: String
+        var body: Body
+    }
+
     private struct State {
-        var nextSequence = 0
-        /// Sequence numbers of the queued writes not yet done.
-        var inFlight: Set<Int> = []
-        /// `flush` callers, each waiting for every write numbered below its mark.
-        var waiters: [(mark: Int, continuation: CheckedContinuation<Void, Never>)] = []
-        /// The last write queued for each key, while it is not done.
-        var tails: [String: (sequence: Int, task: Task<Void, Never>)] = [:]
+        var writes: [Write] = []
+        var draining = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let client: PostgresClient
@@ -38,80 +37,96 @@ final class PostgresWriteQueue: Sendable {
         self.logger = logger
     }
 
-    /// Queued writes not yet done (for shutdown logs).
-    var queuedCount: Int { state.withLock { $0.inFlight.count } }
+    /// Writes waiting (for tests and shutdown logs).
+    var queuedCount: Int { state.withLock { $0.writes.count } }
 
-    /// Runs `body` in the background, after the writes queued before with the same `key`, again
-    /// and again while the database cannot be reached.
+    /// Queues `body` for the next transaction without waiting; kept across outages. Writes run
+    /// in queue order, so those with the same `key` (a session id) keep their order too.
     func enqueue(_ what: String, key: String, _ body: @escaping Body) {
-        state.withLock { state in
-            let sequence = state.nextSequence
-            state.nextSequence += 1
-            state.inFlight.insert(sequence)
-            let previous = state.tails[key]?.task
-            let task = Task {
-                await previous?.value
-                await self.run(what, body)
-                self.finish(sequence, key: key)
-            }
-            state.tails[key] = (sequence, task)
-        }
+        submit(Write(what: what, body: body))
     }
 
-    /// Returns once every write queued before the call is done, or `limit` passed.
-    /// - Returns: whether they were done in time.
+    /// Returns once every write queued before the call has committed, or `limit` passed.
+    /// - Returns: whether the queue drained in time.
     @discardableResult
     func flush(within limit: Duration) async -> Bool {
-        let done: Bool? = try? await Deadline.run(limit) {
+        let drained: Bool? = try? await Deadline.run(limit) {
             await withCheckedContinuation { continuation in
-                let ready = self.state.withLock { state in
-                    let mark = state.nextSequence
-                    guard let oldest = state.inFlight.min(), oldest < mark else { return true }
-                    state.waiters.append((mark, continuation))
+                let idle = self.state.withLock { state in
+                    if state.writes.isEmpty && !state.draining { return true }
+                    state.idleWaiters.append(continuation)
                     return false
                 }
-                if ready { continuation.resume() }
+                if idle { continuation.resume() }
             }
             return true
         }
-        return done ?? false
+        return drained ?? false
     }
 
-    private func run(_ what: String, _ body: @escaping Body) async {
+    private func submit(_ write: Write) {
+        let start = state.withLock { state in
+            state.writes.append(write)
+            defer { state.draining = true }
+            return !state.draining
+        }
+        if start { Task { await drain() } }
+    }
+
+    private func drain() async {
         while true {
-            if !health.isReachable {
-                try? await Task.sleep(for: .milliseconds(250))
-                continue
+            let batch = state.withLock { state -> [Write] in
+                let batch = state.writes
+                state.writes.removeAll(keepingCapacity: true)
+                return batch
             }
-            do {
-                try await client.withConnection { connection in try await body(connection, logger) }
-                health.succeeded()
-                return
-            } catch {
-                guard StoreHealth.isConnectivity(error) else {
-                    logger.error("a queued store write failed", metadata: [
-                        "write": "\(what)", "error": "\(StoreHealth.describe(error))",
-                    ])
-                    return
+            if batch.isEmpty {
+                let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
+                    // Something may have come in since the batch was taken.
+                    guard state.writes.isEmpty else { return nil }
+                    state.draining = false
+                    defer { state.idleWaiters = [] }
+                    return state.idleWaiters
                 }
-                health.failed(error)
+                guard let waiters else { continue }
+                for waiter in waiters { waiter.resume() }
+                return
             }
+            let retry = await commit(batch)
+            guard !retry.isEmpty else { continue }
+            // The database is down: keep what must survive at the head of the queue and wait.
+            state.withLock { $0.writes.insert(contentsOf: retry, at: 0) }
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 
-    private func finish(_ sequence: Int, key: String) {
-        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.inFlight.remove(sequence)
-            if state.tails[key]?.sequence == sequence { state.tails[key] = nil }
-            let oldest = state.inFlight.min() ?? state.nextSequence
-            var ready: [CheckedContinuation<Void, Never>] = []
-            state.waiters.removeAll { waiter in
-                guard waiter.mark <= oldest else { return false }
-                ready.append(waiter.continuation)
-                return true
+    /// Commits `batch`; returns the writes to try again (the database could not be reached).
+    private func commit(_ batch: [Write]) async -> [Write] {
+        do {
+            if batch.count == 1 {
+                try await client.withConnection { connection in try await batch[0].body(connection, logger) }
+            } else {
+                try await client.withTransaction(logger: logger) { connection in
+                    for write in batch { try await write.body(connection, logger) }
+                }
             }
-            return ready
+            health.succeeded()
+            return []
+        } catch {
+            if StoreHealth.isConnectivity(error) {
+                health.failed(error)
+                return batch
+            }
+            guard batch.count > 1 else {
+                logger.error("a queued store write failed", metadata: [
+                    "write": "\(batch[0].what)", "error": "\(StoreHealth.describe(error))",
+                ])
+                return []
+            }
+            // Rolled back: find the write at fault by giving each its own statement.
+            var retry: [Write] = []
+            for write in batch { retry += await commit([write]) }
+            return retry
         }
-        for continuation in ready { continuation.resume() }
     }
 }
