@@ -76,7 +76,7 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
             host: host, port: port, username: username, password: password, database: database, tls: tls
         )
         configuration.options.connectTimeout = .seconds(3)
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = 40
         configuration.options.minimumConnections = 2
         return configuration
     }

@@ -180,19 +180,31 @@ public final class PostgresUserStore: UserStore {
     /// told it started: the start waits for its row (`commitSessionStart`).
     public var sessionStartsMustCommit: Bool { true }
 
+    /// Only the session row is awaited; its user's `lastSeen` is queued: the user row may be
+    /// locked meanwhile by a batch of queued writes, and a start must not wait for that batch.
     public func commitSessionStart(_ session: SessionRecord) async throws {
         let instanceID = instanceID
         _ = try await query { client in
-            try await client.query(Self.insertSession(session, instanceID: instanceID))
+            try await client.query(
+                """
+                INSERT INTO sessions (id, user_id, instance_id, started_at, ended_at, end_reason,
+                                      remote_address, user_agent, function_set_version)
+                VALUES (\(session.id), \(session.userID), \(instanceID), \(session.startedAt), \(session.endedAt),
+                        \(session.endReason?.rawValue), \(session.remoteAddress), \(session.userAgent),
+                        \(session.functionSetVersion))
+                ON CONFLICT (id) DO NOTHING
+                """
+            )
         }
+        queueLastSeen(session.startedAt, ofUserID: session.userID)
     }
 
-    /// Queued (keyed by the session id, so that its end is written after it), for a caller that
-    /// does not need the row at once.
+    /// Queued (before its end, which the queue writes after it), for a caller that does not need
+    /// the row at once.
     public func recordSessionStart(_ session: SessionRecord) throws {
         try ensureOpen()
         let instanceID = instanceID
-        writes.enqueue("session start", key: session.id) { connection, logger in
+        writes.enqueue("session start") { connection, logger in
             try await connection.query(Self.insertSession(session, instanceID: instanceID), logger: logger)
         }
     }
@@ -215,19 +227,7 @@ public final class PostgresUserStore: UserStore {
 
     public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
         try ensureOpen()
-        writes.enqueue("session end", key: id) { connection, logger in
-            try await connection.query(
-                """
-                WITH ended AS (
-                    UPDATE sessions SET ended_at = \(endedAt), end_reason = \(reason.rawValue)
-                    WHERE id = \(id) AND ended_at IS NULL
-                    RETURNING user_id
-                )
-                UPDATE users SET last_seen = GREATEST(last_seen, \(endedAt)) WHERE id IN (SELECT user_id FROM ended)
-                """,
-                logger: logger
-            )
-        }
+        writes.noteSessionEnd(id, at: endedAt, reason: reason.rawValue)
     }
 
     public func sessions(ofUser userID: Int64) async throws -> [SessionRecord] {
@@ -291,9 +291,7 @@ public final class PostgresUserStore: UserStore {
     }
 
     private func queueLastSeen(_ date: Date, ofUserID id: Int64) {
-        writes.enqueue("lastSeen", key: "lastSeen \(id)") { connection, logger in
-            try await connection.query("UPDATE users SET last_seen = GREATEST(last_seen, \(date)) WHERE id = \(id)", logger: logger)
-        }
+        writes.noteLastSeen(date, ofUserID: id)
     }
 
     private func ensureOpen() throws {

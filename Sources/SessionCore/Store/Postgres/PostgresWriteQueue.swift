@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import Synchronization
@@ -18,6 +19,10 @@ final class PostgresWriteQueue: Sendable {
     private struct Write: Sendable {
         var what: String
         var body: Body
+        /// A `lastSeen` note: the batch folds every note into one statement.
+        var lastSeen: (userID: Int64, at: Date)? = nil
+        /// A session end: the batch folds every end into one statement.
+        var end: (sessionID: String, at: Date, reason: String)? = nil
     }
 
     private struct State {
@@ -41,9 +46,20 @@ final class PostgresWriteQueue: Sendable {
     var queuedCount: Int { state.withLock { $0.writes.count } }
 
     /// Queues `body` for the next transaction without waiting; kept across outages. Writes run
-    /// in queue order, so those with the same `key` (a session id) keep their order too.
-    func enqueue(_ what: String, key: String, _ body: @escaping Body) {
+    /// in queue order (a queued session start before its end).
+    func enqueue(_ what: String, _ body: @escaping Body) {
         submit(Write(what: what, body: body))
+    }
+
+    /// Queues a session's end (and its user's `lastSeen`); the ends of one batch become one
+    /// statement, after the batch's other writes. Of two ends of one session the first wins.
+    func noteSessionEnd(_ sessionID: String, at date: Date, reason: String) {
+        submit(Write(what: "session end", body: { _, _ in }, end: (sessionID, date, reason)))
+    }
+
+    /// Queues a user's `lastSeen`; the notes of one batch become one UPDATE, each user's latest.
+    func noteLastSeen(_ date: Date, ofUserID userID: Int64) {
+        submit(Write(what: "lastSeen", body: { _, _ in }, lastSeen: (userID, date)))
     }
 
     /// Returns once every write queued before the call has committed, or `limit` passed.
@@ -75,11 +91,11 @@ final class PostgresWriteQueue: Sendable {
 
     private func drain() async {
         while true {
-            let batch = state.withLock { state -> [Write] in
+            let batch = Self.folded(state.withLock { state -> [Write] in
                 let batch = state.writes
                 state.writes.removeAll(keepingCapacity: true)
                 return batch
-            }
+            })
             if batch.isEmpty {
                 let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
                     // Something may have come in since the batch was taken.
@@ -98,6 +114,60 @@ final class PostgresWriteQueue: Sendable {
             state.withLock { $0.writes.insert(contentsOf: retry, at: 0) }
             try? await Task.sleep(for: .milliseconds(500))
         }
+    }
+
+    /// The batch's writes, then one write for all its session ends, then one for all its
+    /// `lastSeen` notes (GREATEST: never back). A queue that falls behind catches up this way:
+    /// a bigger batch costs a few statements, not one per session.
+    private static func folded(_ batch: [Write]) -> [Write] {
+        var latest: [Int64: Date] = [:]
+        var writes: [Write] = []
+        var ends: [(sessionID: String, at: Date, reason: String)] = []
+        var ended: Set<String> = []
+        for write in batch {
+            if let note = write.lastSeen {
+                latest[note.userID] = max(note.at, latest[note.userID] ?? note.at)
+            } else if let end = write.end {
+                if ended.insert(end.sessionID).inserted { ends.append(end) }
+            } else {
+                writes.append(write)
+            }
+        }
+        if !ends.isEmpty {
+            let ids = ends.map(\.sessionID)
+            let dates = ends.map(\.at)
+            let reasons = ends.map(\.reason)
+            writes.append(Write(what: "\(ends.count) session ends") { connection, logger in
+                try await connection.query(
+                    """
+                    WITH ended AS (
+                        UPDATE sessions SET ended_at = noted.at, end_reason = noted.reason
+                        FROM unnest(\(ids)::text[], \(dates)::timestamptz[], \(reasons)::text[]) AS noted (id, at, reason)
+                        WHERE sessions.id = noted.id AND sessions.ended_at IS NULL
+                        RETURNING sessions.user_id, noted.at
+                    )
+                    UPDATE users SET last_seen = GREATEST(users.last_seen, latest.at)
+                    FROM (SELECT user_id, max(at) AS at FROM ended GROUP BY user_id) AS latest
+                    WHERE users.id = latest.user_id
+                    """,
+                    logger: logger
+                )
+            })
+        }
+        guard !latest.isEmpty else { return writes }
+        let ids = latest.keys.sorted()
+        let dates = ids.map { latest[$0]! }
+        writes.append(Write(what: "lastSeen of \(ids.count) users") { connection, logger in
+            try await connection.query(
+                """
+                UPDATE users SET last_seen = GREATEST(users.last_seen, noted.seen)
+                FROM unnest(\(ids)::bigint[], \(dates)::timestamptz[]) AS noted (id, seen)
+                WHERE users.id = noted.id
+                """,
+                logger: logger
+            )
+        })
+        return writes
     }
 
     /// Commits `batch`; returns the writes to try again (the database could not be reached).
