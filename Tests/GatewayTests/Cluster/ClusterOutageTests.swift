@@ -9,7 +9,9 @@ import Testing
 
     /// scripts/pg-test-cluster.sh on a private port and folder.
     struct PrivateCluster {
-        let port = Int.random(in: 56000...59000)
+        /// Below Linux's ephemeral range (32768–60999): while the server is down, a client socket
+        /// of another test could otherwise take its port and the restart would fail.
+        let port = Int.random(in: 21000...29000)
         var folder: String { "/tmp/sessiongate-pg-outage-\(port)" }
         static let script = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +25,10 @@ import Testing
                 DispatchQueue.global().async { continuation.resume(returning: system(line)) }
             }
             guard status == 0 else {
-                throw TestGateway.Failure(description: "pg-test-cluster.sh \(command) exited \(status)")
+                let log = (try? String(contentsOfFile: "\(folder)/server.log", encoding: .utf8)) ?? ""
+                throw TestGateway.Failure(
+                    description: "pg-test-cluster.sh \(command) exited \(status); server log:\n\(log.suffix(2000))"
+                )
             }
         }
 
