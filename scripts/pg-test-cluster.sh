@@ -20,6 +20,14 @@ FSYNC=${PG_TEST_FSYNC:-off}
 DIR=${PG_TEST_DIR:-/tmp/sessiongate-pg-$PORT}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
+# A server started from a test process must not inherit its descriptors (sockets of other tests):
+# PostgreSQL counts the descriptors left under the limit and refuses to start with too few.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
 as_server_user() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
