@@ -16,7 +16,7 @@ extension PostgresUserStore {
     /// its sessions are ended as `instance_lost`.
     func register() async throws {
         let instanceID = instanceID
-        try await query { client in
+        _ = try await query { client in
             try await client.query(
                 """
                 UPDATE sessions SET ended_at = now(), end_reason = 'instance_lost'
@@ -30,7 +30,7 @@ extension PostgresUserStore {
     /// Renews the lease, or takes it again if another instance reaped this one meanwhile.
     func renewLease() async throws {
         let instanceID = instanceID
-        try await query { client in
+        _ = try await query { client in
             try await client.query(
                 """
                 INSERT INTO instances (id, started_at, lease_until)

@@ -185,16 +185,7 @@ public final class PostgresUserStore: UserStore {
     public func commitSessionStart(_ session: SessionRecord) async throws {
         let instanceID = instanceID
         _ = try await query { client in
-            try await client.query(
-                """
-                INSERT INTO sessions (id, user_id, instance_id, started_at, ended_at, end_reason,
-                                      remote_address, user_agent, function_set_version)
-                VALUES (\(session.id), \(session.userID), \(instanceID), \(session.startedAt), \(session.endedAt),
-                        \(session.endReason?.rawValue), \(session.remoteAddress), \(session.userAgent),
-                        \(session.functionSetVersion))
-                ON CONFLICT (id) DO NOTHING
-                """
-            )
+            try await client.query(Self.insertSession(session, instanceID: instanceID))
         }
         queueLastSeen(session.startedAt, ofUserID: session.userID)
     }
@@ -207,21 +198,17 @@ public final class PostgresUserStore: UserStore {
         writes.enqueue("session start") { connection, logger in
             try await connection.query(Self.insertSession(session, instanceID: instanceID), logger: logger)
         }
+        queueLastSeen(session.startedAt, ofUserID: session.userID)
     }
 
-    /// The history row, and the user's `lastSeen`, in one statement.
     private static func insertSession(_ session: SessionRecord, instanceID: String) -> PostgresQuery {
         """
-        WITH started AS (
-            INSERT INTO sessions (id, user_id, instance_id, started_at, ended_at, end_reason,
-                                  remote_address, user_agent, function_set_version)
-            VALUES (\(session.id), \(session.userID), \(instanceID), \(session.startedAt), \(session.endedAt),
-                    \(session.endReason?.rawValue), \(session.remoteAddress), \(session.userAgent),
-                    \(session.functionSetVersion))
-            ON CONFLICT (id) DO NOTHING
-            RETURNING user_id
-        )
-        UPDATE users SET last_seen = GREATEST(last_seen, \(session.startedAt)) WHERE id IN (SELECT user_id FROM started)
+        INSERT INTO sessions (id, user_id, instance_id, started_at, ended_at, end_reason,
+                              remote_address, user_agent, function_set_version)
+        VALUES (\(session.id), \(session.userID), \(instanceID), \(session.startedAt), \(session.endedAt),
+                \(session.endReason?.rawValue), \(session.remoteAddress), \(session.userAgent),
+                \(session.functionSetVersion))
+        ON CONFLICT (id) DO NOTHING
         """
     }
 
@@ -262,7 +249,7 @@ public final class PostgresUserStore: UserStore {
             ])
         }
         do {
-            try await Deadline.run(.seconds(2)) { [client, instanceID] in
+            _ = try await Deadline.run(.seconds(2)) { [client, instanceID] in
                 try await client.query("DELETE FROM instances WHERE id = \(instanceID)")
             }
         } catch {
