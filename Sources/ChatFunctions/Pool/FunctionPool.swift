@@ -212,6 +212,9 @@ public final class FunctionPool: Authenticator, Sendable {
         logger.info("functions reloaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
 
+    /// Calls queued that no worker has taken yet (tests wait on it instead of sleeping).
+    var untakenCallCount: Int { state.withLock { $0.queue.untakenCount } }
+
     var currentFolder: FunctionFolder { current.withLock { $0.folder } }
     var currentFixtures: FunctionFixtures { current.withLock { $0.fixtures } }
     var runnerSettings: RunnerSettings { Self.settings(options) }

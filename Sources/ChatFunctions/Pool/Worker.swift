@@ -46,6 +46,9 @@ struct JobQueue {
     /// Jobs that no worker is on its way to take.
     var waitingCount: Int { max(0, jobs.count - head - wakeupsOnTheWay) }
 
+    /// Jobs that no worker has taken yet, including those a woken worker is about to take.
+    var untakenCount: Int { jobs.count - head }
+
     /// Adds a job; true when a sleeping worker must be signalled for it.
     mutating func add(_ job: PoolJob) -> Bool {
         jobs.append(job)

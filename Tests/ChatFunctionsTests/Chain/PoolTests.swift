@@ -1,4 +1,4 @@
-import ChatFunctions
+@testable import ChatFunctions
 import Foundation
 import Logging
 import StrictJSON
@@ -57,11 +57,18 @@ import Testing
         let fixture = try FolderFixture([
             "10-slow.lua": fn("if event.authParams.slow then local t = os.clock() while os.clock() - t < 0.5 do end end return true")
         ])
-        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, queueLimit: 10))
+        // A budget far above the slow call's 0.5 s of CPU, which a loaded machine stretches past 1 s of wall time.
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .seconds(10), queueLimit: 10))
         // A first call to completion: the worker's state is built and it waits for jobs.
         #expect(await pool.authenticate(event()) == .allowed(Profile()))
         let calls = (0..<4).map { _ in Task { await pool.authenticate(event("u", ["slow": .bool(true)])) } }
-        try await Task.sleep(for: .milliseconds(200))
+        // One call on the worker, three queued behind it (a sleep here failed on a loaded machine,
+        // where the calls' tasks had not all run yet).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while pool.untakenCallCount < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(pool.untakenCallCount == 3)
         await pool.shutdown()
         var answers: [Verdict] = []
         for call in calls { answers.append(await call.value) }
