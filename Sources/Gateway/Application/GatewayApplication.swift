@@ -85,10 +85,3 @@ extension GatewayApplication: CustomStringConvertible {
     /// A plain name: service groups log their services, and the configuration holds the admin token.
     public var description: String { "GatewayApplication" }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -168,8 +168,7 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
     private func errorResponse(_ message: String, status: HTTPResponseStatus) -> (HTTPResponseHead, ByteBuffer) {
         var head = HTTPResponseHead(version: .http1_1, status: status)
         head.headers.add(name: "content-type", value: "application/json; charset=utf-8")
-        let json = JSONValue.object(["error": ["message": .string(message)]])
-        return (head, ByteBuffer(bytes: json.encodedBytes()))
+        return (head, ByteBuffer(bytes: JSONResponse.errorBody(message).encodedBytes()))
     }
 
     static func isWebSocketUpgrade(_ head: HTTPRequestHead) -> Bool {

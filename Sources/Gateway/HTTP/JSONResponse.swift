@@ -10,8 +10,13 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// `{"error":{"message":…}}`, the shape of every HTTP error this gateway writes itself.
+    /// `{"error":{"message":…}}`, the shape of every HTTP error this gateway writes itself
+    /// (here and on the edge, `HTTPFront`).
+    static func errorBody(_ message: String) -> JSONValue {
+        ["error": ["message": .string(message)]]
+    }
+
     static func error(_ message: String, status: HTTPResponse.Status) -> Response {
-        make(["error": ["message": .string(message)]], status: status)
+        make(errorBody(message), status: status)
     }
 }

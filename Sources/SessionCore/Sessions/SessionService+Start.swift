@@ -148,21 +148,16 @@ extension SessionService {
             id: session.id, userID: user.id, startedAt: session.startedAt, remoteAddress: session.remoteAddress,
             userAgent: session.userAgent, functionSetVersion: functionSetVersion
         )
-        guard store.sessionStartsMustCommit else {
-            do {
-                try store.recordSessionStart(record)
-            } catch {
-                return finish(.failure(storeFailed(error, username: user.name)))
-            }
-            return finish(activate(session, onServerEnd: onServerEnd))
-        }
         let store = self.store
-        Task {
-            do {
-                try await store.commitSessionStart(record)
-            } catch {
-                return finish(.failure(self.storeFailed(error, username: user.name)))
-            }
+        storeStep(
+            user.name, then: finish,
+            immediately: {
+                guard !store.sessionStartsMustCommit else { return .mustWait }
+                try store.recordSessionStart(record)
+                return .done(())
+            },
+            waiting: { try await store.commitSessionStart(record) }
+        ) { _ in
             finish(self.activate(session, onServerEnd: onServerEnd))
         }
     }
