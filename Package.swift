@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // The PostgreSQL user store for several instances (Store/Postgres, Cluster).
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Scripts' `http` calls (ChatFunctions/HostLibraries/HTTP): pooled connections, TLS, deadlines.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Lua 5.4 from the system (Debian's liblua5.4-dev).
@@ -51,16 +53,24 @@ let package = Package(
         // The Swift Lua runtime: one owner of a lua_State, conversions, sandbox, limits.
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim", "StrictJSON"], swiftSettings: strict),
 
+        // IP addresses and ranges: trusted proxies at the edge, egress decisions for `http`.
+        .target(name: "NetworkAddresses", swiftSettings: strict),
+
         // Chat functions: folder loading, chain, verdicts, context, host libraries, pool, reload.
         .target(
             name: "ChatFunctions",
             dependencies: [
-                "LuaRuntime", "StrictJSON",
+                "LuaRuntime", "StrictJSON", "NetworkAddresses",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -85,7 +95,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "SessionCore", "ChatFunctions", "StrictJSON",
+                "SessionCore", "ChatFunctions", "StrictJSON", "NetworkAddresses",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +135,7 @@ let package = Package(
             name: "sessiongate",
             dependencies: [
                 "Gateway", "SessionCore", "ChatFunctions", "FunctionTestKit", "SessionGateClient", "StrictJSON",
+                "NetworkAddresses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
@@ -156,12 +167,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(name: "NetworkAddressesTests", dependencies: ["NetworkAddresses"], swiftSettings: strict),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: strict),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "StrictJSON"], swiftSettings: strict),
         .testTarget(
             name: "ChatFunctionsTests",
             dependencies: [
-                "ChatFunctions", "LuaRuntime", "StrictJSON",
+                "ChatFunctions", "LuaRuntime", "StrictJSON", "NetworkAddresses",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -180,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "SessionCore", "ChatFunctions", "SessionGateClient", "StrictJSON",
+                "Gateway", "SessionCore", "ChatFunctions", "SessionGateClient", "StrictJSON", "NetworkAddresses",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -251,20 +251,45 @@ void sg_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); 
 
 /* ---- host functions ---------------------------------------------------- */
 
-static int host_trampoline(lua_State *L) {
-    sg_control *c = sg_control_of(L);
-    sg_host_result r = {0};
-    c->dispatch(L, lua_touserdata(L, lua_upvalueindex(1)), &r);
-    /* The Swift frame has returned: raising from here unwinds C frames only. */
-    if (r.error != NULL) {
+/* A host function's wait yields this address; nothing a script holds can equal it. */
+static char wait_sentinel;
+
+/* Raises the host function's error or pushes its results. The Swift frame
+   has returned: raising from here unwinds C frames only. */
+static int host_finish(lua_State *L, const sg_host_result *r) {
+    if (r->error != NULL) {
         luaL_where(L, 1);
-        lua_pushlstring(L, r.error, r.error_len);
+        lua_pushlstring(L, r->error, r->error_len);
         lua_concat(L, 2);
         return lua_error(L);
     }
     int base = lua_gettop(L);
-    run_ops(L, r.ops, r.nops, r.bytes, r.slots);
+    run_ops(L, r->ops, r->nops, r->bytes, r->slots);
     return lua_gettop(L) - base;
+}
+
+static int host_continue(lua_State *L, int status, lua_KContext ctx) {
+    (void)status; (void)ctx;
+    /* Time spent waiting counts: past the deadline the script sees no result. */
+    sg_checkpoint(L);
+    sg_control *c = sg_control_of(L);
+    sg_host_result r = {0};
+    r.resuming = 1;
+    c->dispatch(L, lua_touserdata(L, lua_upvalueindex(1)), &r);
+    return host_finish(L, &r);
+}
+
+static int host_trampoline(lua_State *L) {
+    sg_control *c = sg_control_of(L);
+    sg_host_result r = {0};
+    r.can_wait = lua_isyieldable(L);
+    c->dispatch(L, lua_touserdata(L, lua_upvalueindex(1)), &r);
+    if (r.wait && r.error == NULL && r.can_wait) {
+        lua_settop(L, 0);
+        lua_pushlightuserdata(L, &wait_sentinel);
+        return lua_yieldk(L, 1, 0, host_continue);
+    }
+    return host_finish(L, &r);
 }
 
 static int host_function_body(lua_State *L) {
@@ -361,15 +386,43 @@ static int guarded_xpcall(lua_State *L) {
     return finish_pcall(L, status, 2);
 }
 
-static int guarded_resume(lua_State *L) {
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    if (!lua_toboolean(L, 1) && lua_gettop(L) >= 2) {
-        lua_settop(L, 2);
+/* After the real resume: stack is co, ok, values... A host function's wait
+   inside the script's coroutine is passed on: this thread yields it too, and
+   when resumed, resumes the inner coroutine again. */
+static int resume_continue(lua_State *L, int status, lua_KContext ctx);
+
+static int after_resume(lua_State *L) {
+    int ok = lua_toboolean(L, 2);
+    if (ok && lua_gettop(L) == 3 && lua_type(L, 3) == LUA_TLIGHTUSERDATA && lua_touserdata(L, 3) == &wait_sentinel) {
+        lua_settop(L, 1);
+        lua_pushlightuserdata(L, &wait_sentinel);
+        return lua_yieldk(L, 1, 0, resume_continue);
+    }
+    if (!ok && lua_gettop(L) >= 3) {
+        lua_settop(L, 3);
         if (is_limit_error(L, LUA_ERRRUN)) return lua_error(L);
     }
+    lua_remove(L, 1);
     return lua_gettop(L);
+}
+
+static int resume_continue(lua_State *L, int status, lua_KContext ctx) {
+    (void)status; (void)ctx;
+    lua_settop(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, LUA_MULTRET);
+    return after_resume(L);
+}
+
+static int guarded_resume(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTHREAD);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 2);
+    lua_pushvalue(L, 1);
+    lua_insert(L, 3);  /* co, resume, co, args... */
+    lua_call(L, lua_gettop(L) - 2, LUA_MULTRET);
+    return after_resume(L);
 }
 
 static int log_args(lua_State *L, int level, const char *sep) {
@@ -419,6 +472,83 @@ int sg_push_guards(lua_State *L) {
     if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
     lua_pushcfunction(L, guards_body);
     return lua_pcall(L, 0, 1, 0);
+}
+
+/* ---- tasks ------------------------------------------------------------- */
+
+static int newtask_body(lua_State *L) {
+    lua_State **out = lua_touserdata(L, 1);
+    *out = lua_newthread(L);
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+
+int sg_newtask(lua_State *L, lua_State **thread) {
+    *thread = NULL;
+    if (!lua_checkstack(L, 3)) return LUA_NOREF;
+    lua_pushcfunction(L, newtask_body);
+    lua_pushlightuserdata(L, thread);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) { lua_pop(L, 1); *thread = NULL; return LUA_NOREF; }
+    int ref = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return ref;
+}
+
+static int task_traceback_body(lua_State *L) {
+    lua_State *task = lua_touserdata(L, 1);
+    sg_control *c = sg_control_of(L);
+    luaL_traceback(L, task, NULL, 0);
+    size_t len;
+    const char *tb = lua_tolstring(L, -1, &len);
+    char *copy = malloc(len + 1);
+    if (copy != NULL) {
+        memcpy(copy, tb, len + 1);
+        free(c->traceback);
+        c->traceback = copy;
+        c->traceback_len = len;
+    }
+    return 0;
+}
+
+static int task_resume(lua_State *L, lua_State *task, int nargs, int *nresults) {
+    int status = lua_resume(task, L, nargs, nresults);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        *nresults = 0;
+        if (lua_checkstack(L, 2)) {
+            lua_pushcfunction(L, task_traceback_body);
+            lua_pushlightuserdata(L, task);
+            if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
+        }
+    }
+    return status;
+}
+
+int sg_task_start(lua_State *L, lua_State *task, int function_ref, const sg_op *ops, size_t nops,
+                  const char *bytes, int nargs, int slots, int *nresults) {
+    *nresults = 0;
+    int base = lua_gettop(L);
+    program p = {ops, nops, bytes, LUA_NOREF, 0, 0, slots};
+    if (!lua_checkstack(L, 3) || !lua_checkstack(task, nargs + 2)) return LUA_ERRMEM;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, function_ref);
+    lua_pushcfunction(L, push_body);
+    lua_pushlightuserdata(L, &p);
+    int status = lua_pcall(L, 1, LUA_MULTRET, 0);
+    if (status != LUA_OK) {
+        /* No script code ran: the state is still sound. */
+        lua_settop(L, base);
+        if (status == LUA_ERRMEM) sg_control_of(L)->limit = SG_LIMIT_NONE;
+        return LUA_ERRMEM;
+    }
+    lua_xmove(L, task, lua_gettop(L) - base);
+    return task_resume(L, task, nargs, nresults);
+}
+
+int sg_task_resume(lua_State *L, lua_State *task, int *nresults) {
+    return task_resume(L, task, 0, nresults);
+}
+
+int sg_task_is_waiting(lua_State *task, int nresults) {
+    return nresults == 1 && lua_type(task, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(task, -1) == &wait_sentinel;
 }
 
 /* ---- macros ------------------------------------------------------------- */

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatFunctions
 import Foundation
 import Logging
+import NetworkAddresses
 import SessionCore
 import StrictJSON
 
@@ -22,14 +23,21 @@ struct Invoke: AsyncParsableCommand {
     @Option(help: "The auth params, a JSON object (default {}).")
     var authParams: String?
 
+    @Option(help: ArgumentHelp(
+        "Hosts functions may call with http, as serve takes them (default: any host whose every address is public).",
+        valueName: "hosts"))
+    var httpAllow: String?
+
     func run() async throws {
         let params = try CLISupport.authParams(authParams)
+        let allowList = try httpAllow.map { text in try OptionValues.httpAllow(text, option: "--http-allow") }
         CLISupport.bootstrapQuietLogging()
         let logger = Logger(label: "sessiongate.invoke")
         let pool: FunctionPool
         do {
             pool = try FunctionPool(folder: directory, options: FunctionPoolOptions(
-                workers: 1, secrets: CLISupport.environmentSecrets, logger: logger))
+                workers: 1, secrets: CLISupport.environmentSecrets, logger: logger,
+                http: LiveHTTPTransport(policy: EgressPolicy(allowList: allowList))))
         } catch {
             throw CLISupport.fail(loading: error, folder: directory, toStandardOutput: false)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetworkAddresses
 import ChatFunctions
 import Foundation
 import Gateway
@@ -89,6 +90,11 @@ struct Serve: AsyncParsableCommand {
         valueName: "addresses"))
     var trustedProxies: String?
 
+    @Option(help: ArgumentHelp(
+        "Hosts functions may call with http, comma-separated: api.example.com, *.example.com, HOST:PORT, an address or a CIDR (default: any host whose every address is public).",
+        valueName: "hosts"))
+    var httpAllow: String?
+
     @Option(help: ArgumentHelp("Open WebSocket connections; an upgrade beyond is answered 503 (default 100000).", valueName: "count"))
     var maxConnections: String?
 
@@ -107,6 +113,7 @@ struct Serve: AsyncParsableCommand {
             "log-level": logLevel, "log-format": logFormat,
             "tls-cert": tlsCert, "tls-key": tlsKey, "allowed-origins": allowedOrigins,
             "trusted-proxies": trustedProxies, "max-connections": maxConnections, "instance-id": instanceId,
+            "http-allow": httpAllow,
         ]
         return options.compactMapValues { $0 }
     }
@@ -206,7 +213,8 @@ struct Serve: AsyncParsableCommand {
             timeout: settings.functionTimeout,
             memoryLimit: settings.functionMemory,
             secrets: settings.secrets,
-            logger: logger
+            logger: logger,
+            http: LiveHTTPTransport(policy: EgressPolicy(allowList: settings.httpAllow))
         )
         do {
             return try FunctionPool(folder: settings.functions, options: options)

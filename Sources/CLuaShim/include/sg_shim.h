@@ -27,6 +27,9 @@ typedef struct sg_host_result {
     int slots;          /* stack slots the ops need at most */
     const char *error;  /* non-NULL: raise this message (with the caller's position) */
     size_t error_len;
+    int can_wait;       /* in: the caller can yield (it runs in a task, not under a C call) */
+    int resuming;       /* in: the task was resumed after a wait; produce the call's results */
+    int wait;           /* out: yield the task; when it is resumed, dispatch again with resuming */
 } sg_host_result;
 
 typedef void (*sg_log_fn)(void *ctx, int level, const char *msg, size_t len);
@@ -105,6 +108,28 @@ int sg_setfield(lua_State *L, int table_index, const char *key);
 /* The sandbox's replacements for pcall, xpcall and coroutine.resume, which
    let no limit error be caught, and print/warn routed to the log. */
 int sg_push_guards(lua_State *L);
+
+/* ---- tasks: one coroutine per authentication or trigger run ------------
+   A host function that must wait (an `http` call) yields its task with a
+   sentinel value; the sandbox's coroutine.resume passes that yield through a
+   script's own coroutines, so it always reaches the task's resumer. */
+
+/* A new coroutine of L, anchored in the registry: its ref (LUA_NOREF when
+   memory ran out) and the thread in *thread. */
+int sg_newtask(lua_State *L, lua_State **thread);
+
+/* Pushes registry[function_ref] and the values `ops` builds onto the task's
+   empty stack and resumes it. LUA_OK: *nresults results on the task's stack;
+   LUA_YIELD: it yielded *nresults values; otherwise the error object is on
+   the task's top and its traceback is kept in the control block. */
+int sg_task_start(lua_State *L, lua_State *task, int function_ref, const sg_op *ops, size_t nops,
+                  const char *bytes, int nargs, int slots, int *nresults);
+
+/* Resumes a task that yielded, with no values. Same results as sg_task_start. */
+int sg_task_resume(lua_State *L, lua_State *task, int *nresults);
+
+/* Whether a yield of `nresults` values on the task's top is a host function's wait. */
+int sg_task_is_waiting(lua_State *task, int nresults);
 
 /* Macros and constants Swift cannot import. */
 int sg_registryindex(void);

@@ -31,13 +31,29 @@ public struct RunnerSettings: Sendable {
 /// One Lua state loaded with a function set: runs the chain for one event at a time.
 /// Not thread-safe; the pool confines each runner to one worker thread.
 public final class FunctionRunner {
+    /// One function file of the set: what it defines, and its `context.log`.
+    struct Link {
+        var file: String
+        var authenticate: LuaReference?
+        var sessionStarted: LuaReference?
+        var sessionEnded: LuaReference?
+        var log: LuaReference
+
+        func function(for trigger: TriggerName) -> LuaReference? {
+            trigger == .sessionStarted ? sessionStarted : sessionEnded
+        }
+    }
+
     public let folder: FunctionFolder
-    private let lua: LuaState
-    private let settings: RunnerSettings
-    private var chain: [(file: String, function: LuaReference, log: LuaReference)] = []
+    let lua: LuaState
+    let settings: RunnerSettings
+    var chain: [Link] = []
+    let calls = HTTPCallContext()
+    /// Tasks whose last call returned: the next run takes one instead of making a new one.
+    var idleTasks: [LuaTask] = []
     private let clock = FrozenClock()
-    private var secrets: LuaReference?
-    private var now: LuaReference?
+    var secrets: LuaReference?
+    var now: LuaReference?
     public private(set) var fixtures = FunctionFixtures()
 
     /// False once a call hit a limit; the runner must then be replaced.
@@ -56,6 +72,7 @@ public final class FunctionRunner {
             }
             let clock = self.clock
             try HostLibraries.installAll(into: lua, now: { clock.frozenTime ?? HostLibraries.systemTime() })
+            try HTTPLibrary.install(into: lua, calls: calls)
             try lua.installRequire { [folder] args, results throws(LuaHostError) in
                 let name = try args.string(1).description
                 guard FunctionFolder.isValidModuleName(name), let module = folder.modules[name] else {
@@ -91,25 +108,40 @@ public final class FunctionRunner {
         } catch {
             throw FunctionLoadError(Self.loadProblem(error, file: file))
         }
-        let function: LuaReference
+        var authenticate, sessionStarted, sessionEnded: LuaReference?
         switch (module.typeName, module.value) {
         case ("function", let value?):
-            function = value
+            authenticate = value
         case ("table", let table?):
-            guard let (authenticate, type) = try? lua.field("authenticate", of: table), type == "function" else {
-                throw FunctionLoadError("\(file):1: the returned table has no 'authenticate' function")
+            defer { lua.release(table) }
+            func member(_ name: String) throws(FunctionLoadError) -> LuaReference? {
+                guard let (value, type) = try? lua.field(name, of: table) else { return nil }
+                guard type == "function" else {
+                    lua.release(value)
+                    throw FunctionLoadError("\(file):1: the returned table's '\(name)' is a \(type), not a function")
+                }
+                return value
             }
-            function = authenticate
-            lua.release(table)
+            authenticate = try member("authenticate")
+            sessionStarted = try member(TriggerName.sessionStarted.rawValue)
+            sessionEnded = try member(TriggerName.sessionEnded.rawValue)
+            guard authenticate != nil || sessionStarted != nil || sessionEnded != nil else {
+                throw FunctionLoadError("\(file):1: the returned table has no 'authenticate', 'session_started' or 'session_ended' function")
+            }
         default:
             throw FunctionLoadError("\(file):1: must return a function or a table with an 'authenticate' function (it returned \(module.typeName))")
         }
         do {
-            let logTable = try makeLogTable(file: file)
-            chain.append((file, function, logTable))
+            chain.append(Link(file: file, authenticate: authenticate, sessionStarted: sessionStarted,
+                              sessionEnded: sessionEnded, log: try makeLogTable(file: file)))
         } catch {
             throw FunctionLoadError("\(file):1: \(error)")
         }
+    }
+
+    /// Whether any file defines `trigger`: a set without one skips queueing it at all.
+    public func defines(_ trigger: TriggerName) -> Bool {
+        chain.contains { $0.function(for: trigger) != nil }
     }
 
     private static func loadProblem(_ error: LuaError, file: String) -> String {
@@ -171,35 +203,7 @@ public final class FunctionRunner {
         self.fixtures = fixtures
     }
 
-    /// Runs the chain in file-name order under one deadline.
-    public func authenticate(_ event: AuthenticationEvent, deadline: LuaDeadline) -> Verdict {
-        for link in chain {
-            let results: [LuaValue]
-            do {
-                results = try lua.call(link.function, deadline: deadline) { b in
-                    pushEvent(event, into: &b)
-                    pushContext(event.user, log: link.log, into: &b)
-                }
-            } catch {
-                switch error {
-                case .timeout: return .timedOut
-                case .memory: return .outOfMemory
-                case .runtime(let message, let traceback):
-                    return .functionError(FunctionFailure(file: link.file, message: message, traceback: traceback))
-                case .stackOverflow:
-                    return .functionError(FunctionFailure(file: link.file, message: "\(link.file): stack overflow"))
-                default:
-                    return .functionError(FunctionFailure(file: link.file, message: "\(link.file): \(error)"))
-                }
-            }
-            if case .verdict(let verdict) = VerdictMapping.outcome(of: results, file: link.file) {
-                return verdict
-            }
-        }
-        return .denied(message: Verdict.noFunctionAllowed, reason: nil)
-    }
-
-    private func pushEvent(_ event: AuthenticationEvent, into b: inout LuaPushBuffer) {
+    func pushEvent(_ event: AuthenticationEvent, into b: inout LuaPushBuffer) {
         b.pushTable(recordCapacity: 5)
         b.setField("username") { $0.push(event.username) }
         b.setField("authParams") { event.authParams.push(into: &$0) }
@@ -208,7 +212,7 @@ public final class FunctionRunner {
         if let origin = event.origin { b.setField("origin") { $0.push(origin) } }
     }
 
-    private func pushContext(_ user: UserSnapshot?, log: LuaReference, into b: inout LuaPushBuffer) {
+    func pushContext(_ user: UserSnapshot?, log: LuaReference, into b: inout LuaPushBuffer) {
         let secrets = self.secrets
         let now = self.now
         b.pushTable(recordCapacity: 4)

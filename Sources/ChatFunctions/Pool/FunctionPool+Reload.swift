@@ -22,19 +22,19 @@ extension FunctionPool {
         let path = currentFolder.path
         let settings = runnerSettings
         let fixtures = currentFixtures
-        let outcome: Result<FunctionFolder, FunctionLoadError> = await withCheckedContinuation { continuation in
+        let outcome: Result<(FunctionFolder, Set<TriggerName>), FunctionLoadError> = await withCheckedContinuation { continuation in
             // Compiling runs Lua code; keep it off the cooperative threads.
             Thread.detachNewThread {
-                continuation.resume(returning: Result { () throws(FunctionLoadError) -> FunctionFolder in
+                continuation.resume(returning: Result { () throws(FunctionLoadError) -> (FunctionFolder, Set<TriggerName>) in
                     let folder = try FunctionFolder.read(path)
-                    _ = try FunctionRunner(folder: folder, settings: settings, fixtures: fixtures)
-                    return folder
+                    let runner = try FunctionRunner(folder: folder, settings: settings, fixtures: fixtures)
+                    return (folder, Set(TriggerName.allCases.filter(runner.defines)))
                 })
             }
         }
         switch outcome {
-        case .success(let folder):
-            if folder.version != version { install(folder) }
+        case .success(let (folder, triggers)):
+            if folder.version != version { install(folder, triggers: triggers) }
             return []
         case .failure(let error):
             settings.logger.error("reload refused; the previous functions stay",

@@ -3,56 +3,57 @@ import Foundation
 import Logging
 import LuaRuntime
 import Metrics
+import StrictJSON
 import Synchronization
 
-/// Runs authentications on a pool of Lua states (SPEC §1 `--function-workers`).
+/// Runs authentications and triggers on a pool of Lua states (SPEC §1 `--function-workers`).
 ///
-/// Each state lives on a worker thread of its own. An authentication is queued as
-/// a job; a free worker takes it and runs the whole chain under one deadline, and
-/// a worker that finishes takes the next job itself, so a busy pool never waits
-/// for a caller's thread to be scheduled. When every worker is busy the job waits
-/// in a bounded queue, and a full queue answers `overloaded`. A state that hit a
-/// limit is rebuilt, after its caller is answered, before its worker takes another job. A watchdog thread answers `timedOut` at the budget plus 50–60 ms
-/// even when a state is stuck inside C code, and replaces that worker.
+/// Each state lives on a worker thread of its own (`PoolWorker`). A run is queued as a job; a
+/// worker with room takes it and runs it in a task of its state. A run that calls `http` waits
+/// without holding its worker: the worker sends the request and takes other runs, and resumes
+/// the run when the answer arrives. When no worker has room the job waits in a bounded queue,
+/// and a full queue answers `overloaded`. A state that hit a limit is rebuilt, after its caller
+/// is answered, before its worker takes another run. A watchdog thread answers `timedOut` at
+/// the budget plus 50–60 ms even when a state is stuck inside C code, and replaces that worker.
 public final class FunctionPool: Authenticator, Sendable {
     struct Current: Sendable {
         var folder: FunctionFolder
         var setGeneration: Int
         var fixtures: FunctionFixtures
         var fixturesGeneration: Int
+        var triggers: Set<TriggerName>
     }
 
-    /// The queue and the workers' bookkeeping. The function set is kept apart (`current`): it is
-    /// read by every call and every start, the queue by every submit and every worker, and one
-    /// lock for both made each wait for the other.
+    /// The queue and the workers' mailboxes. The function set is kept apart (`current`): it is
+    /// read by every run, the queue by every submit and every worker, and one lock for both
+    /// made each wait for the other.
     struct State {
         var queue = JobQueue()
         var nextWorkerID = 0
         var shutDown = false
     }
 
-    private let options: FunctionPoolOptions
+    let options: FunctionPoolOptions
     private let state = Mutex(State())
     private let current: Mutex<Current>
-    private let logger: Logger
-    private let duration: Metrics.Timer
-    private let queueDepth: Gauge
-    private let watchdog = Watchdog()
-    /// Sleeping workers wait here; `JobQueue` counts who was signalled.
-    private let wakeup = DispatchSemaphore(value: 0)
+    let logger: Logger
+    let watchdog = Watchdog()
+    let metrics: PoolMetrics
+    private let runIDs = Atomic<UInt64>(0)
+    private let triggersInFlight = Atomic<Int>(0)
     /// Answer a stuck state this long after the budget.
     static let watchdogGrace: Duration = .milliseconds(50)
 
     /// Compiles every function of the folder once (on the calling thread) and starts the workers.
     public init(folder path: String, options: FunctionPoolOptions) throws(FunctionLoadError) {
         let folder = try FunctionFolder.read(path)
-        _ = try FunctionRunner(folder: folder, settings: Self.settings(options), fixtures: FunctionFixtures(secrets: options.secrets))
+        let runner = try FunctionRunner(folder: folder, settings: Self.settings(options), fixtures: FunctionFixtures(secrets: options.secrets))
         self.options = options
         self.logger = options.logger
-        duration = Metrics.Timer(label: "sessiongate_function_duration_seconds", preferredDisplayUnit: .seconds)
-        queueDepth = Gauge(label: "sessiongate_function_queue_depth")
+        metrics = PoolMetrics()
         current = Mutex(Current(folder: folder, setGeneration: 0,
-                                fixtures: FunctionFixtures(secrets: options.secrets), fixturesGeneration: 0))
+                                fixtures: FunctionFixtures(secrets: options.secrets), fixturesGeneration: 0,
+                                triggers: Set(TriggerName.allCases.filter(runner.defines))))
         for _ in 0..<options.workers { addWorker() }
         logger.info("functions loaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
@@ -72,123 +73,143 @@ public final class FunctionPool: Authenticator, Sendable {
         }
     }
 
-    /// Runs on a worker and calls `completion` on that worker's thread as soon as the verdict is
-    /// known (before a state that hit a limit is rebuilt), or on the watchdog's thread when the
-    /// state is stuck, or on the caller's when the queue is full. Exactly once.
+    /// Calls `completion` exactly once: on the worker's thread as soon as the verdict is known
+    /// (before a state that hit a limit is rebuilt), on the watchdog's thread when the state is
+    /// stuck or the budget ends while the run waits, or on the caller's when the queue is full.
     public func authenticate(_ event: AuthenticationEvent, completion: @escaping @Sendable (Verdict) -> Void) {
-        let settings = Self.settings(options)
-        let logger = self.logger
         let started = ContinuousClock.now
-        let watchdog = self.watchdog
-        let duration = self.duration
-        let answered = Atomic<Bool>(false)
-        let answer: @Sendable (Verdict) -> Bool = { verdict in
-            guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-            duration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-            completion(verdict)
-            return true
+        let metrics = self.metrics
+        let answer = RunAnswer { result in
+            metrics.recordDuration(ContinuousClock.now - started, file: result.decidingFile)
+            completion(result.verdict)
         }
-        let run: @Sendable (WorkerSlot) -> JobOutcome = { [self] slot in
-            let current = self.current.withLock { $0 }
-            let deadline = LuaDeadline.after(settings.timeout)
-            let workerID = slot.workerID
-            watchdog.watch(workerID, deadline: deadline.nanoseconds &+ Self.watchdogGrace.nanoseconds) {
-                guard answer(.timedOut) else { return }
-                logger.error("a Lua state did not stop at its deadline; replacing its worker",
-                             metadata: ["worker": .stringConvertible(workerID)])
-                self.addWorker()
-            }
-            let verdict = Self.prepare(slot, current, settings, logger)
-                ?? slot.runner!.authenticate(event, deadline: deadline)
-            watchdog.finished(slot.workerID)
-            // Too late: the watchdog answered and a new worker has taken this one's place.
-            guard answer(verdict) else { return .retire }
-            if slot.runner?.isUsable == false {
-                // Rebuilt now, after the answer, before this worker takes another job.
-                _ = Self.prepare(slot, self.current.withLock { $0 }, settings, logger, force: true)
-            }
-            return .carryOn
+        if !submit(PoolJob(kind: .authentication(event), answer: answer), isTrigger: false) {
+            answer(RunAnswer.Result(verdict: .overloaded))
         }
-        let refuse: @Sendable () -> Void = { _ = answer(.overloaded) }
-        if !submit(PoolJob(run: run, refuse: refuse)) { refuse() }
     }
 
-    /// Queues `job` for the next free worker; false (and the job dropped) when the queue is full
-    /// or the pool is shut down.
-    private func submit(_ job: PoolJob) -> Bool {
-        let depth = options.queueLimit
-        let (accepted, signal, waiting) = state.withLock { s -> (Bool, Bool, Int) in
-            if s.shutDown { return (false, false, 0) }
-            if s.queue.freeWorkers == 0 && s.queue.waitingCount >= depth { return (false, false, s.queue.waitingCount) }
-            let signal = s.queue.add(job)
-            return (true, signal, s.queue.waitingCount)
+    // MARK: Triggers
+
+    /// Whether any file of the current set defines `trigger`.
+    public func defines(_ trigger: TriggerName) -> Bool { current.withLock { $0.triggers.contains(trigger) } }
+
+    /// Queues `trigger` with `event`; every file's trigger runs, in file-name order, after the
+    /// authentications queued before it. `completion` (optional) gets each file's outcome.
+    /// False when the trigger queue is full or the pool is shut down: the trigger is dropped,
+    /// logged and counted.
+    @discardableResult
+    public func queueTrigger(
+        _ trigger: TriggerName, event: JSONObject,
+        completion: (@Sendable ([TriggerOutcome]) -> Void)? = nil
+    ) -> Bool {
+        guard defines(trigger) else {
+            completion?([])
+            return true
         }
-        if signal { wakeup.signal() }
-        queueDepth.record(waiting)
+        triggersInFlight.add(1, ordering: .relaxed)
+        let logger = self.logger
+        let metrics = self.metrics
+        let answer = RunAnswer { [self] result in
+            for outcome in result.triggerOutcomes {
+                metrics.countTrigger(trigger, result: outcome.result.rawValue)
+                if outcome.result != .ok {
+                    logger.warning("trigger failed", metadata: [
+                        "trigger": .string(trigger.rawValue), "function": .string(outcome.file),
+                        "result": .string(outcome.result.rawValue), "error": .string(outcome.message ?? outcome.result.rawValue),
+                    ])
+                }
+            }
+            triggersInFlight.subtract(1, ordering: .relaxed)
+            completion?(result.triggerOutcomes)
+        }
+        guard submit(PoolJob(kind: .trigger(trigger, event: event), answer: answer), isTrigger: true) else {
+            triggersInFlight.subtract(1, ordering: .relaxed)
+            metrics.countTrigger(trigger, result: "dropped")
+            logger.warning("trigger dropped: the trigger queue is full", metadata: ["trigger": .string(trigger.rawValue)])
+            completion?([])
+            return false
+        }
+        return true
+    }
+
+    /// Waits until no trigger is queued or running, for at most `limit` (SIGTERM: SPEC §3's 10 s).
+    public func drainTriggers(within limit: Duration) async {
+        let end = ContinuousClock.now + limit
+        while triggersInFlight.load(ordering: .relaxed) > 0 && ContinuousClock.now < end {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    // MARK: Queue
+
+    /// Queues `job` for the next worker with room; false when the queue is full or the pool is shut down.
+    private func submit(_ job: PoolJob, isTrigger: Bool) -> Bool {
+        let limit = isTrigger ? options.triggerQueueLimit : options.queueLimit
+        let (accepted, wakeup, waiting) = state.withLock { s -> (Bool, DispatchSemaphore?, Int) in
+            if s.shutDown { return (false, nil, 0) }
+            let queued = isTrigger ? s.queue.queuedTriggerCount : s.queue.waitingCount
+            if !s.queue.hasIdleWorker && queued >= limit { return (false, nil, s.queue.waitingCount) }
+            let wakeup = s.queue.add(job, isTrigger: isTrigger)
+            return (true, wakeup, s.queue.waitingCount)
+        }
+        wakeup?.signal()
+        metrics.queueDepth.record(waiting)
         return accepted
     }
 
-    /// Makes the slot's runner match the current set and fixtures; a verdict when that fails.
-    private static func prepare(_ slot: WorkerSlot, _ current: Current, _ settings: RunnerSettings, _ logger: Logger,
-                                force: Bool = false) -> Verdict? {
-        if force || slot.runner == nil || slot.runner?.isUsable == false || slot.setGeneration != current.setGeneration {
-            slot.runner = nil
-            do {
-                slot.runner = try FunctionRunner(folder: current.folder, settings: settings, fixtures: current.fixtures)
-                slot.setGeneration = current.setGeneration
-                slot.fixturesGeneration = current.fixturesGeneration
-            } catch {
-                logger.error("cannot build a Lua state for the functions", metadata: ["problems": .string(error.description)])
-                return .functionError(FunctionFailure(file: current.folder.path, message: error.description))
-            }
+    func nextAction(for worker: Int, hasRoom: Bool) -> WorkerAction {
+        state.withLock { s in
+            s.shutDown ? .exit : s.queue.next(for: worker, hasRoom: hasRoom)
         }
-        if slot.fixturesGeneration != current.fixturesGeneration {
-            do {
-                try slot.runner!.apply(current.fixtures)
-                slot.fixturesGeneration = current.fixturesGeneration
-            } catch {
-                slot.runner = nil
-                return .functionError(FunctionFailure(file: current.folder.path, message: "cannot apply fixtures: \(error)"))
+    }
+
+    func makeRunID() -> UInt64 { runIDs.add(1, ordering: .relaxed).newValue }
+
+    /// Sends a run's request and hands the answer to the worker the run waits on.
+    func send(_ request: ScriptHTTPRequest, runID: UInt64, worker: Int) {
+        let started = ContinuousClock.now
+        let logger = self.logger
+        let metrics = self.metrics
+        options.http.send(request) { [self] result in
+            let elapsed = ContinuousClock.now - started
+            metrics.recordHTTP(result, duration: elapsed)
+            // Method, URL without its query, status and time: never headers or bodies (SPEC §3).
+            var metadata: Logger.Metadata = [
+                "function": .string(request.file), "method": .string(request.method),
+                "url": .string(request.loggableURL), "ms": .stringConvertible((elapsed.milliseconds * 10).rounded() / 10),
+            ]
+            switch result {
+            case .response(let response): metadata["status"] = .stringConvertible(response.status)
+            case .failure(let message): metadata["failure"] = .string(message)
             }
+            logger.debug("http call", metadata: metadata)
+            let wakeup = state.withLock { $0.queue.deliver(Resumption(runID: runID, result: result), to: worker) }
+            wakeup?.signal()
         }
-        return nil
     }
 
     // MARK: Workers
 
-    /// Starts a worker thread with a state of its own, built before it takes its first job so
-    /// that no authentication pays for it.
+    /// Starts a worker thread with a state of its own.
     private func addWorker() {
         // A replacement the watchdog asks for after shutdown has nothing left to do.
         guard let id = state.withLock({ s -> Int? in
             guard !s.shutDown else { return nil }
             s.nextWorkerID += 1
+            s.queue.addWorker(s.nextWorkerID)
             return s.nextWorkerID
         }) else { return }
-        let settings = Self.settings(options)
-        let logger = self.logger
-        let thread = Thread { [self] in
-            let slot = WorkerSlot(workerID: id)
-            _ = Self.prepare(slot, current.withLock { $0 }, settings, logger)
-            runJobs(slot)
-        }
+        let thread = Thread { [self] in PoolWorker(id: id, pool: self).loop() }
         thread.name = "sessiongate-lua-\(id)"
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// A worker's loop: take jobs until none is left, then sleep until signalled. A worker
-    /// counts as free only from its first look at the queue, once its state is built, so a
-    /// queue limit of 0 never counts on a worker that cannot run yet.
-    private func runJobs(_ slot: WorkerSlot) {
-        while true {
-            while let job = state.withLock({ s in s.shutDown ? nil : s.queue.next() }) {
-                if case .retire = job.run(slot) { return }
-            }
-            if state.withLock({ $0.shutDown }) { return }
-            wakeup.wait()
-            state.withLock { $0.queue.wokeUp() }
-        }
+    /// The watchdog gave up on a stuck worker: its mailbox closes and a new worker takes its place.
+    func replace(_ worker: Int) {
+        logger.error("a Lua state did not stop at its deadline; replacing its worker", metadata: ["worker": .stringConvertible(worker)])
+        state.withLock { $0.queue.removeWorker(worker) }
+        addWorker()
     }
 
     // MARK: Fixtures, reload, shutdown
@@ -203,11 +224,12 @@ public final class FunctionPool: Authenticator, Sendable {
         }
     }
 
-    /// Swaps in a new, already compiled set; calls in flight finish on the old one.
-    func install(_ folder: FunctionFolder) {
+    /// Swaps in a new, already compiled set; runs in flight finish on the old one.
+    func install(_ folder: FunctionFolder, triggers: Set<TriggerName>) {
         current.withLock {
             $0.folder = folder
             $0.setGeneration += 1
+            $0.triggers = triggers
         }
         logger.info("functions reloaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
@@ -215,6 +237,7 @@ public final class FunctionPool: Authenticator, Sendable {
     /// Calls queued that no worker has taken yet (tests wait on it instead of sleeping).
     var untakenCallCount: Int { state.withLock { $0.queue.untakenCount } }
 
+    var currentSet: Current { current.withLock { $0 } }
     var currentFolder: FunctionFolder { current.withLock { $0.folder } }
     var currentFixtures: FunctionFixtures { current.withLock { $0.fixtures } }
     var runnerSettings: RunnerSettings { Self.settings(options) }
@@ -222,17 +245,20 @@ public final class FunctionPool: Authenticator, Sendable {
 
     /// Stops every worker once its job is done; calls still queued and later ones are `overloaded`.
     public func shutdown() async {
-        let (dropped, sleepers) = state.withLock { s -> ([PoolJob], Int) in
+        let (dropped, sleepers) = state.withLock { s -> ([PoolJob], [DispatchSemaphore]) in
             s.shutDown = true
             return (s.queue.removeAll(), s.queue.wakeAll())
         }
-        for _ in 0..<sleepers { wakeup.signal() }
-        for job in dropped { job.refuse() }
+        for sleeper in sleepers { sleeper.signal() }
+        for job in dropped { job.answer(RunAnswer.Result(verdict: .overloaded)) }
         watchdog.stop()
+        await options.http.shutdown()
     }
 }
 
 extension Duration {
+    var milliseconds: Double { Double(nanoseconds) / 1_000_000 }
+
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000

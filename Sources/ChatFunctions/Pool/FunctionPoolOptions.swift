@@ -16,6 +16,12 @@ public struct FunctionPoolOptions: Sendable {
     public var logger: Logger
     /// How often `watch()` looks for changes.
     public var reloadInterval: Duration
+    /// Where scripts' `http` calls go; by default nowhere (every call fails).
+    public var http: any HTTPTransport
+    /// Runs one worker keeps at once, most of them waiting on `http`.
+    public var runsPerWorker: Int
+    /// Triggers that may wait for a worker; one more is dropped (SPEC §3: 10,000).
+    public var triggerQueueLimit: Int
 
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -24,8 +30,14 @@ public struct FunctionPoolOptions: Sendable {
         queueLimit: Int = 4096,
         secrets: [String: String] = [:],
         logger: Logger = Logger(label: "sessiongate.functions"),
-        reloadInterval: Duration = .milliseconds(500)
+        reloadInterval: Duration = .milliseconds(500),
+        http: any HTTPTransport = UnavailableHTTPTransport(),
+        runsPerWorker: Int = 1024,
+        triggerQueueLimit: Int = 10_000
     ) {
+        self.http = http
+        self.runsPerWorker = max(1, runsPerWorker)
+        self.triggerQueueLimit = max(0, triggerQueueLimit)
         self.workers = max(1, workers)
         self.timeout = timeout
         self.memoryLimit = memoryLimit

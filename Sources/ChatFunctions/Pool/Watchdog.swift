@@ -12,7 +12,7 @@ final class Watchdog: Sendable {
         var expire: @Sendable () -> Void
     }
 
-    private let entries = Mutex<(jobs: [Int: Entry], stopped: Bool)>(([:], false))
+    private let entries = Mutex<(jobs: [UInt64: Entry], stopped: Bool)>(([:], false))
     static let period: Duration = .milliseconds(10)
 
     init() {
@@ -32,11 +32,11 @@ final class Watchdog: Sendable {
         }
     }
 
-    func watch(_ job: Int, deadline: Int64, expire: @escaping @Sendable () -> Void) {
+    func watch(_ job: UInt64, deadline: Int64, expire: @escaping @Sendable () -> Void) {
         entries.withLock { $0.jobs[job] = Entry(deadline: deadline, expire: expire) }
     }
 
-    func finished(_ job: Int) {
+    func finished(_ job: UInt64) {
         _ = entries.withLock { $0.jobs.removeValue(forKey: job) }
     }
 

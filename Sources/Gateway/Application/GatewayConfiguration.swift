@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Prometheus
 
 /// Everything the gateway's HTTP and WebSocket server needs besides the session service.

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import NIOHTTP1
 
 /// The client's address as SPEC §1 `--trusted-proxies` defines it: the peer's, unless the peer

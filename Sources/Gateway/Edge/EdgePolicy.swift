@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Metrics
 import NIOHTTP1
 import Synchronization

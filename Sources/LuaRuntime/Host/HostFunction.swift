@@ -11,12 +11,41 @@ public struct LuaHostError: Error, Sendable, Equatable {
 /// results into the buffer (each push is one result).
 public typealias HostFunction = (LuaArguments, inout LuaPushBuffer) throws(LuaHostError) -> Void
 
+/// What a host function that may wait did with its call.
+public enum HostCallStep: Sendable {
+    /// Its results are in the buffer.
+    case returned
+    /// It started something slow: the task yields, and when the task is resumed `resume`
+    /// produces the call's results.
+    case waits
+}
+
+/// A host function that may make its task wait (`http.request`): `start` reads the arguments
+/// and either answers at once or asks to wait; `resume` answers once the task is resumed.
+/// A call that cannot wait (outside a task, under a metamethod or a sort comparator) sees
+/// `LuaArguments.canWait` false and must answer at once.
+public struct WaitingHostFunction {
+    public var start: (LuaArguments, inout LuaPushBuffer) throws(LuaHostError) -> HostCallStep
+    public var resume: (inout LuaPushBuffer) throws(LuaHostError) -> Void
+
+    public init(
+        start: @escaping (LuaArguments, inout LuaPushBuffer) throws(LuaHostError) -> HostCallStep,
+        resume: @escaping (inout LuaPushBuffer) throws(LuaHostError) -> Void
+    ) {
+        self.start = start
+        self.resume = resume
+    }
+}
+
 /// The arguments of one host-function call, read without raising.
 public struct LuaArguments {
     let reader: LuaStackReader
     /// The name scripts call the function by, for argument errors (`json.decode`).
     public let functionName: String
     public let count: Int
+    /// Whether the call may wait: it runs in a task and no C call stands between it and the
+    /// task's resumer.
+    public var canWait = false
 
     /// Argument `position` (from 1) copied into Swift; tables deeply.
     public func value(_ position: Int) throws(LuaHostError) -> LuaValue {
@@ -74,19 +103,38 @@ public struct LuaArguments {
 final class HostFunctionBox {
     let name: String
     let body: HostFunction
+    let waiting: WaitingHostFunction?
     private var results = LuaPushBuffer()
     private var error: [UInt8] = []
 
     init(name: String, body: @escaping HostFunction) {
         self.name = name
         self.body = body
+        waiting = nil
+    }
+
+    init(name: String, waiting: WaitingHostFunction) {
+        self.name = name
+        self.body = { _, _ in }
+        self.waiting = waiting
     }
 
     func invoke(_ L: OpaquePointer, _ out: UnsafeMutablePointer<sg_host_result>) {
         results.removeAll()
-        let arguments = LuaArguments(reader: LuaStackReader(L: L), functionName: name, count: Int(lua_gettop(L)))
-        do {
-            try body(arguments, &results)
+        var arguments = LuaArguments(reader: LuaStackReader(L: L), functionName: name, count: Int(lua_gettop(L)))
+        arguments.canWait = out.pointee.can_wait != 0
+        do throws(LuaHostError) {
+            if let waiting {
+                if out.pointee.resuming != 0 {
+                    try waiting.resume(&results)
+                } else if case .waits = try waiting.start(arguments, &results) {
+                    guard arguments.canWait else { throw LuaHostError("'\(name)' cannot wait here") }
+                    out.pointee.wait = 1
+                    return
+                }
+            } else {
+                try body(arguments, &results)
+            }
         } catch {
             self.error = Array(error.message.utf8) + [0]
             out.pointee.error = self.error.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self) }

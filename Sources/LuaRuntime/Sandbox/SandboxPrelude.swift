@@ -75,6 +75,19 @@ local os_lib = {
 local coroutine_lib = {}
 for k, v in next, coroutine do coroutine_lib[k] = v end
 coroutine_lib.resume = guards.resume
+-- wrap on top of the guarded resume, so a host function's wait inside a
+-- wrapped coroutine reaches the gateway, as it does through resume.
+local guarded_resume, coroutine_create, coroutine_close = guards.resume, coroutine.create, coroutine.close
+local function wrapped_results(co, ok, ...)
+  if ok then return ... end
+  local err = ...
+  coroutine_close(co)
+  error(err, 2)
+end
+function coroutine_lib.wrap(f)
+  local co = coroutine_create(f)
+  return function(...) return wrapped_results(co, guarded_resume(co, ...)) end
+end
 
 local base = {
   assert = assert, error = error, getmetatable = getmetatable, ipairs = ipairs,

@@ -57,10 +57,10 @@ private let logTrampoline: sg_log_fn = { context, level, message, length in
 /// halfway through updating its own tables.
 public final class LuaState {
     let L: OpaquePointer
-    private let control: UnsafeMutablePointer<sg_control>
+    let control: UnsafeMutablePointer<sg_control>
     private let logBox: LogBox
-    private var buffer = LuaPushBuffer()
-    private var hostFunctions: [HostFunctionBox] = []
+    var buffer = LuaPushBuffer()
+    var hostFunctions: [HostFunctionBox] = []
     private var newEnvironmentFunction = LuaReference(id: LUA_NOREF)
     private var defineGlobalFunction = LuaReference(id: LUA_NOREF)
     private var setFrozenTimeFunction = LuaReference(id: LUA_NOREF)
@@ -68,7 +68,7 @@ public final class LuaState {
     private var readonlyFunction = LuaReference(id: LUA_NOREF)
 
     /// False once a call hit a limit; the state must then be replaced.
-    public private(set) var isUsable = true
+    public internal(set) var isUsable = true
     public let limits: LuaLimits
 
     /// A sandboxed state (SPEC §3) with the safe standard libraries.
@@ -286,6 +286,15 @@ public final class LuaState {
         return try popReference()
     }
 
+    /// A Swift function that may make its task wait, as a Lua value kept in the registry.
+    public func makeWaitingFunction(named name: String, _ function: WaitingHostFunction) throws(LuaError) -> LuaReference {
+        let box = HostFunctionBox(name: name, waiting: function)
+        hostFunctions.append(box)
+        let status = sg_push_host_function(L, Unmanaged.passUnretained(box).toOpaque())
+        guard status == LUA_OK else { throw failure(status: status) }
+        return try popReference()
+    }
+
     /// Defines a global seen by every environment; a table becomes read-only.
     public func defineGlobal(_ name: String, _ value: LuaReference) throws(LuaError) {
         let status = invoke(defineGlobalFunction, deadline: .none) {
@@ -352,7 +361,7 @@ public final class LuaState {
     }
 
     /// Turns a limit the call hit into its typed error, whatever the script did.
-    private func checkLimits() throws(LuaError) {
+    func checkLimits() throws(LuaError) {
         switch control.pointee.limit {
         case Int32(SG_LIMIT_TIME): isUsable = false; throw .timeout
         case Int32(SG_LIMIT_MEMORY): isUsable = false; throw .memory
@@ -362,7 +371,12 @@ public final class LuaState {
     }
 
     /// The error for a failed status, with the error object on top of the stack.
-    private func failure(status: Int32) -> LuaError {
+    func failure(status: Int32) -> LuaError {
+        failure(status: status, on: L)
+    }
+
+    /// The error for a failed status, with the error object on top of `thread`'s stack.
+    func failure(status: Int32, on thread: OpaquePointer) -> LuaError {
         switch control.pointee.limit {
         case Int32(SG_LIMIT_TIME): return .timeout
         case Int32(SG_LIMIT_MEMORY): return .memory
@@ -372,7 +386,7 @@ public final class LuaState {
         // The C side clears the mark only when the arguments could not be built
         // and no script code ran; the state is then still sound.
         if status == LUA_ERRMEM { return .memory }
-        let message = lua_gettop(L) > 0 ? LuaStackReader(L: L).errorMessage(at: -1) : "unknown error"
+        let message = lua_gettop(thread) > 0 ? LuaStackReader(L: thread).errorMessage(at: -1) : "unknown error"
         var traceback = ""
         if let tb = control.pointee.traceback {
             // The prelude's frames (a wrapper raising for the script) are ours, not the operator's.

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import ArgumentParser
 import Foundation
 import Logging
@@ -92,5 +93,14 @@ enum OptionValues {
               text.filter({ $0 == "." }).count <= 1
         else { return nil }
         return Double(text)
+    }
+
+    /// `--http-allow`: hosts, `*.domain`, `HOST:PORT`, addresses and CIDRs, comma-separated.
+    static func httpAllow(_ text: String, option: String) throws -> HTTPAllowList {
+        do {
+            return try HTTPAllowList(text)
+        } catch {
+            throw ValidationError("Invalid value for \(option): \(error.description)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import ArgumentParser
 import Configuration
 import Foundation
@@ -26,6 +27,8 @@ struct ServeSettings: Sendable {
     var tlsKey: String?
     var allowedOrigins: [String]?
     var trustedProxies: [IPAddressRange] = []
+    /// `--http-allow`: nil refuses every address that is not public.
+    var httpAllow: HTTPAllowList?
     var maxConnections = 100_000
     var instanceID = LocalSessionDirectory.randomInstanceID()
     /// `SESSIONGATE_DATABASE_PASSWORD` (or the config file's `database-password`); no flag, so that
@@ -40,7 +43,7 @@ struct ServeSettings: Sendable {
         "host", "port", "functions", "database", "guest", "function-timeout", "function-memory",
         "function-workers", "admin-token", "demo", "username-failure-limit", "address-failure-limit",
         "log-level", "log-format", "tls-cert", "tls-key", "allowed-origins", "trusted-proxies", "max-connections",
-        "instance-id", "database-password",
+        "instance-id", "database-password", "http-allow",
     ]
 
     /// Values kept out of the configuration library's access log: tokens, passwords, and the
@@ -140,6 +143,9 @@ struct ServeSettings: Sendable {
             } catch {
                 throw ValidationError("Invalid value '\(error.text)' for \(option("trusted-proxies")): expected an IP address or a CIDR such as 10.0.0.0/8")
             }
+        }
+        if let text = value("http-allow") {
+            httpAllow = try OptionValues.httpAllow(text, option: option("http-allow"))
         }
         if let text = value("instance-id") {
             guard !text.isEmpty, !text.contains(where: { $0.isWhitespace || $0.isNewline }) else {

@@ -1,3 +1,4 @@
+import NetworkAddresses
 import Foundation
 @testable import Gateway
 import Hummingbird

@@ -1,4 +1,5 @@
 @testable import Gateway
+import NetworkAddresses
 import NIOHTTP1
 import Testing
 

@@ -1,0 +1,121 @@
+import Dispatch
+
+/// The runs waiting for a worker, the answers waiting for their workers, and which workers
+/// sleep. Kept under the pool's lock.
+///
+/// Workers take runs themselves: a worker that finishes one takes the next at once, without a
+/// round trip through the caller's thread. Authentications go before triggers, which never
+/// delay a reply. A worker sleeps only when it has nothing to resume and nothing it can take.
+struct JobQueue {
+    struct Mailbox {
+        let wakeup = DispatchSemaphore(value: 0)
+        var resumptions: [Resumption] = []
+        var sleeping = false
+        /// Woken by `add`: counted in `wakeupsOnTheWay` until it looks at the queue.
+        var wokenForRun = false
+    }
+
+    private var authentications = Deque<PoolJob>()
+    private var triggers = Deque<PoolJob>()
+    private(set) var mailboxes: [Int: Mailbox] = [:]
+    /// Sleeping workers with room for another run, most recent last.
+    private var idle: [Int] = []
+    /// Workers woken for a run that have not looked at the queue yet.
+    private var wakeupsOnTheWay = 0
+
+    /// Authentications that no worker is on its way to take.
+    var waitingCount: Int { max(0, authentications.count - wakeupsOnTheWay) }
+    /// Authentications no worker has taken yet, including those a woken worker is about to take.
+    var untakenCount: Int { authentications.count }
+    var queuedTriggerCount: Int { triggers.count }
+    var hasIdleWorker: Bool { !idle.isEmpty }
+
+    mutating func addWorker(_ id: Int) { mailboxes[id] = Mailbox() }
+
+    mutating func removeWorker(_ id: Int) {
+        if mailboxes[id]?.wokenForRun == true { wakeupsOnTheWay -= 1 }
+        mailboxes[id] = nil
+        idle.removeAll { $0 == id }
+    }
+
+    /// Queues a run; the semaphore of a sleeping worker to signal for it, if any.
+    mutating func add(_ job: PoolJob, isTrigger: Bool) -> DispatchSemaphore? {
+        if isTrigger { triggers.append(job) } else { authentications.append(job) }
+        guard let id = idle.popLast() else { return nil }
+        mailboxes[id]?.sleeping = false
+        mailboxes[id]?.wokenForRun = true
+        wakeupsOnTheWay += 1
+        return mailboxes[id]?.wakeup
+    }
+
+    /// Hands an answer to its worker; the semaphore to signal when that worker sleeps.
+    mutating func deliver(_ resumption: Resumption, to worker: Int) -> DispatchSemaphore? {
+        guard mailboxes[worker] != nil else { return nil }
+        mailboxes[worker]!.resumptions.append(resumption)
+        guard mailboxes[worker]!.sleeping else { return nil }
+        mailboxes[worker]!.sleeping = false
+        if let index = idle.firstIndex(of: worker) {
+            idle.remove(at: index)
+        }
+        return mailboxes[worker]!.wakeup
+    }
+
+    /// The next thing for `worker` to do; `hasRoom` says whether it may start another run.
+    mutating func next(for worker: Int, hasRoom: Bool) -> WorkerAction {
+        guard mailboxes[worker] != nil else { return .exit }
+        if mailboxes[worker]!.wokenForRun {
+            mailboxes[worker]!.wokenForRun = false
+            wakeupsOnTheWay -= 1
+        }
+        if !mailboxes[worker]!.resumptions.isEmpty {
+            defer { mailboxes[worker]!.resumptions.removeAll(keepingCapacity: true) }
+            return .resume(mailboxes[worker]!.resumptions)
+        }
+        if hasRoom {
+            if let job = authentications.popFirst() ?? triggers.popFirst() { return .start(job) }
+            idle.append(worker)
+        }
+        mailboxes[worker]!.sleeping = true
+        return .sleep(mailboxes[worker]!.wakeup)
+    }
+
+    /// Empties the queues (shutdown) and returns the runs that never started.
+    mutating func removeAll() -> [PoolJob] {
+        var dropped: [PoolJob] = []
+        while let job = authentications.popFirst() { dropped.append(job) }
+        while let job = triggers.popFirst() { dropped.append(job) }
+        return dropped
+    }
+
+    /// Every sleeping worker's semaphore, for shutdown.
+    mutating func wakeAll() -> [DispatchSemaphore] {
+        idle.removeAll()
+        var semaphores: [DispatchSemaphore] = []
+        for (id, mailbox) in mailboxes where mailbox.sleeping {
+            mailboxes[id]!.sleeping = false
+            semaphores.append(mailbox.wakeup)
+        }
+        return semaphores
+    }
+}
+
+/// A first-in first-out queue with amortised O(1) removal at the front.
+struct Deque<Element> {
+    private var items: [Element] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+
+    mutating func append(_ item: Element) { items.append(item) }
+
+    mutating func popFirst() -> Element? {
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return item
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import LuaRuntime
+import Synchronization
+
+/// One worker thread of a pool: its Lua state, the runs waiting in that state, and its loop.
+///
+/// A run that calls `http` yields; the worker sends the request and goes on with other runs,
+/// and the answer comes back through the worker's mailbox, so a run waiting on a backend holds
+/// no thread. Everything here belongs to the worker's thread except `flags`.
+final class PoolWorker {
+    /// What the watchdog may change from its own thread.
+    final class Flags: Sendable {
+        private let retiredFlag = Atomic<Bool>(false)
+        var isRetired: Bool { retiredFlag.load(ordering: .acquiring) }
+        func retire() { retiredFlag.store(true, ordering: .releasing) }
+    }
+
+    let id: Int
+    let pool: FunctionPool
+    let flags = Flags()
+    private var runner: FunctionRunner?
+    private var setGeneration = -1
+    private var fixturesGeneration = -1
+    private var runs: [UInt64: (run: ChainRun, answer: RunAnswer)] = [:]
+    private var executingKey: UInt64 { (1 << 63) | UInt64(id) }
+
+    init(id: Int, pool: FunctionPool) {
+        self.id = id
+        self.pool = pool
+    }
+
+    /// Builds the state before the first run (so that no authentication pays for it), then
+    /// runs until the pool shuts down or the watchdog retires this worker.
+    func loop() {
+        _ = prepare()
+        while !flags.isRetired {
+            switch pool.nextAction(for: id, hasRoom: runs.count < pool.options.runsPerWorker) {
+            case .exit:
+                stop()
+                return
+            case .sleep(let wakeup):
+                wakeup.wait()
+            case .start(let job):
+                start(job)
+            case .resume(let resumptions):
+                for resumption in resumptions { resume(resumption) }
+            }
+        }
+    }
+
+    // MARK: Runs
+
+    private func start(_ job: PoolJob) {
+        let run = ChainRun(id: pool.makeRunID(), kind: job.kind, budget: pool.options.timeout)
+        if let failure = prepare() {
+            job.answer(RunAnswer.Result(verdict: failure))
+            return
+        }
+        runs[run.id] = (run, job.answer)
+        let runner = self.runner!
+        execute(run, job.answer) { runner.begin(run) }
+    }
+
+    private func resume(_ resumption: Resumption) {
+        guard let (run, answer) = runs[resumption.runID] else { return }
+        pool.watchdog.finished(run.id)
+        guard let runner = run.runner, !answer.isAnswered else {
+            // The watchdog answered while the run waited: nobody wants the rest.
+            run.runner?.abandon(run)
+            runs[run.id] = nil
+            return
+        }
+        let budgetOver = LuaClock.nowNanoseconds >= run.deadline.nanoseconds
+            || (run.outgoingEndsWithBudget && resumption.result == .failure(ScriptHTTPResult.timeoutMessage))
+        execute(run, answer) {
+            budgetOver ? runner.giveUp(run, because: .timeout) : runner.resume(run, with: resumption.result)
+        }
+    }
+
+    /// Runs `body` (which starts or resumes `run`) under the watchdog, then acts on where the run stands.
+    private func execute(_ run: ChainRun, _ answer: RunAnswer, _ body: () -> ChainRunProgress) {
+        let watchdog = pool.watchdog
+        let key = executingKey
+        let flags = self.flags
+        let pool = self.pool
+        let workerID = id
+        run.onDeadline = { deadline in
+            let file = run.currentFile
+            watchdog.watch(key, deadline: deadline.nanoseconds &+ FunctionPool.watchdogGrace.nanoseconds) {
+                flags.retire()
+                answer(RunAnswer.Result(verdict: .timedOut, triggerOutcomes: [TriggerOutcome(file: file, result: .timeout)]))
+                pool.replace(workerID)
+            }
+        }
+        run.onDeadline?(run.deadline)
+        let progress = body()
+        watchdog.finished(key)
+        run.onDeadline = nil
+        // Too late: the watchdog answered and a new worker has taken this one's place.
+        guard !flags.isRetired else { return }
+        switch progress {
+        case .finished(let verdict):
+            runs[run.id] = nil
+            answer(RunAnswer.Result(verdict: verdict, triggerOutcomes: run.triggerOutcomes, decidingFile: run.currentFile))
+            if runner?.isUsable == false {
+                // Rebuilt now, after the answer, before this worker takes another run.
+                _ = prepare(force: true)
+            }
+        case .waiting:
+            guard let request = run.outgoing else { return }
+            if case .authentication = run.kind {
+                // A backstop: the request's own timeout ends with the budget and resumes the run.
+                watchdog.watch(run.id, deadline: run.deadline.nanoseconds &+ FunctionPool.watchdogGrace.nanoseconds) {
+                    answer(RunAnswer.Result(verdict: .timedOut))
+                }
+            }
+            pool.send(request, runID: run.id, worker: id)
+        case .needsFreshState:
+            if let failure = prepare(force: true) {
+                runs[run.id] = nil
+                answer(RunAnswer.Result(verdict: failure, triggerOutcomes: run.triggerOutcomes))
+                return
+            }
+            let runner = self.runner!
+            execute(run, answer) { runner.begin(run) }
+        }
+    }
+
+    /// Shutdown: runs still waiting on a backend get no verdict from their functions.
+    private func stop() {
+        for (run, answer) in runs.values {
+            pool.watchdog.finished(run.id)
+            run.runner?.abandon(run)
+            answer(RunAnswer.Result(verdict: .overloaded, triggerOutcomes: run.triggerOutcomes))
+        }
+        runs = [:]
+    }
+
+    // MARK: State
+
+    /// Makes the runner match the current set and fixtures; a verdict when that fails.
+    /// A runner replaced here lives on in the runs that still wait in it.
+    private func prepare(force: Bool = false) -> Verdict? {
+        let current = pool.currentSet
+        let settings = pool.runnerSettings
+        if force || runner == nil || runner?.isUsable == false || setGeneration != current.setGeneration {
+            runner = nil
+            do {
+                runner = try FunctionRunner(folder: current.folder, settings: settings, fixtures: current.fixtures)
+                setGeneration = current.setGeneration
+                fixturesGeneration = current.fixturesGeneration
+            } catch {
+                pool.logger.error("cannot build a Lua state for the functions", metadata: ["problems": .string(error.description)])
+                return .functionError(FunctionFailure(file: current.folder.path, message: error.description))
+            }
+        }
+        if fixturesGeneration != current.fixturesGeneration {
+            do {
+                try runner!.apply(current.fixtures)
+                fixturesGeneration = current.fixturesGeneration
+            } catch {
+                runner = nil
+                return .functionError(FunctionFailure(file: current.folder.path, message: "cannot apply fixtures: \(error)"))
+            }
+        }
+        return nil
+    }
+}
