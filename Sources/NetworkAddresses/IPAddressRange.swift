@@ -42,6 +42,7 @@ public struct IPAddressRange: Hashable, Sendable, CustomStringConvertible {
 
     public struct InvalidEntry: Error, Equatable {
         public var text: String
+        public init(text: String) { self.text = text }
     }
 }
 

@@ -152,7 +152,9 @@ struct Serve: AsyncParsableCommand {
         options.guestsAllowed = settings.guestsAllowed
         options.usernameFailureLimit = settings.usernameFailureLimit
         options.addressFailureLimit = settings.addressFailureLimit
-        let sessions = SessionService(store: store, authenticator: pool, options: options, logger: logger, directory: directory)
+        let sessions = SessionService(
+            store: store, authenticator: pool, options: options, logger: logger, directory: directory,
+            triggers: PoolSessionTriggers(pool: pool))
 
         let gateway = GatewayApplication(
             configuration: GatewayConfiguration(

@@ -236,6 +236,8 @@ public final class FunctionPool: Authenticator, Sendable {
 
     /// Calls queued that no worker has taken yet (tests wait on it instead of sleeping).
     var untakenCallCount: Int { state.withLock { $0.queue.untakenCount } }
+    /// Calls and triggers workers have taken so far.
+    var takenCallCount: Int { state.withLock { $0.queue.takenCount } }
 
     var currentSet: Current { current.withLock { $0 } }
     var currentFolder: FunctionFolder { current.withLock { $0.folder } }

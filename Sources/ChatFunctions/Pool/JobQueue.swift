@@ -27,6 +27,8 @@ struct JobQueue {
     var waitingCount: Int { max(0, authentications.count - wakeupsOnTheWay) }
     /// Authentications no worker has taken yet, including those a woken worker is about to take.
     var untakenCount: Int { authentications.count }
+    /// Runs workers have taken since the pool started (tests wait on it).
+    private(set) var takenCount = 0
     var queuedTriggerCount: Int { triggers.count }
     var hasIdleWorker: Bool { !idle.isEmpty }
 
@@ -72,7 +74,10 @@ struct JobQueue {
             return .resume(mailboxes[worker]!.resumptions)
         }
         if hasRoom {
-            if let job = authentications.popFirst() ?? triggers.popFirst() { return .start(job) }
+            if let job = authentications.popFirst() ?? triggers.popFirst() {
+                takenCount += 1
+                return .start(job)
+            }
             idle.append(worker)
         }
         mailboxes[worker]!.sleeping = true

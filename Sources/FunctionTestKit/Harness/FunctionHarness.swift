@@ -29,6 +29,8 @@ public final class FunctionHarness: Sendable {
         var service: SessionService
         var secrets: [String: String] = [:]
         var frozenTime: Double?
+        /// Sessions `start` began, for `endSession`'s `session_ended` triggers.
+        var sessions: [String: ActiveSession] = [:]
     }
 
     /// The functions folder, as given.
@@ -37,6 +39,8 @@ public final class FunctionHarness: Sendable {
     private let sessionOptions: SessionOptions
     private let serviceLogger: Logger
     private let fixtures: Mutex<Fixtures>
+    /// Where the functions' `http` calls go: stubs, never the network.
+    public let http = StubHTTPTransport()
 
     /// Compiles every function of the folder.
     /// - Throws: `FunctionLoadError` with one `FILE:LINE: message` per problem, or for a
@@ -47,7 +51,7 @@ public final class FunctionHarness: Sendable {
             folder: folder,
             options: FunctionPoolOptions(
                 workers: 1, timeout: options.timeout, memoryLimit: options.memoryLimit, secrets: [:],
-                logger: options.logger
+                logger: options.logger, http: http
             )
         )
         sessionOptions = SessionOptions(
@@ -88,15 +92,46 @@ public final class FunctionHarness: Sendable {
     /// Starts a session from wire values (a username or authParams of the wrong type gets the
     /// pipeline's `invalid_username` or `invalid_auth_params`), then ends it.
     public func start(_ request: StartRequest) async -> AuthenticationOutcome {
+        await startSession(request).outcome
+    }
+
+    /// The same, and the session's id when it started. A start that succeeds runs every
+    /// `session_started` trigger before this returns (SPEC §4).
+    public func startSession(_ request: StartRequest) async -> (outcome: AuthenticationOutcome, sessionID: String?) {
         let service = fixtures.withLock { $0.service }
         switch await service.start(request, onServerEnd: { _, _ in }) {
         case .success(let session):
             service.end(sessionID: session.id, reason: .ended)
-            return .allowed(session.user)
+            fixtures.withLock { $0.sessions[session.id] = session }
+            await runTrigger(.sessionStarted, event: PoolSessionTriggers.startedEvent(session, request: request))
+            return (.allowed(session.user), session.id)
         case .failure(let error):
-            return .denied(code: error.code, message: error.message, reason: error.reason)
+            return (.denied(code: error.code, message: error.message, reason: error.reason), nil)
         }
     }
+
+    /// Runs the `session_ended` triggers of a session `startSession` began; false when there
+    /// is no such session.
+    @discardableResult
+    public func endSession(_ sessionID: String, reason: SessionEndReason = .ended) async -> Bool {
+        guard let session = fixtures.withLock({ $0.sessions.removeValue(forKey: sessionID) }) else { return false }
+        await runTrigger(.sessionEnded, event: PoolSessionTriggers.endedEvent(session, reason: reason, at: Date()))
+        return true
+    }
+
+    /// Runs `trigger` of every file and waits for it; returns each file's outcome.
+    @discardableResult
+    public func runTrigger(_ trigger: TriggerName, event: JSONObject) async -> [TriggerOutcome] {
+        await withCheckedContinuation { continuation in
+            pool.queueTrigger(trigger, event: event) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Answers the functions' `http` calls that match `stub` (the latest matching stub wins).
+    public func givenHTTP(_ stub: HTTPStub) { http.add(stub) }
+
+    /// The `http` calls the functions made since the last ``reset()``, oldest first.
+    public var httpRequests: [ScriptHTTPRequest] { http.requests }
 
     // MARK: Fixtures
 
@@ -149,6 +184,7 @@ public final class FunctionHarness: Sendable {
             state = empty
             pool.setFixtures(secrets: [:], frozenTime: nil)
         }
+        http.reset()
     }
 
     /// Stops the pool's worker; later starts that run functions are answered `overloaded`.

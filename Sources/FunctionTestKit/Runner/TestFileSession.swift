@@ -15,6 +15,8 @@ final class TestFileSession {
     private let modules: [String: FunctionSource]
     private let options: TestRunOptions
     private let capturedLog: CapturedLog
+    /// What the pool's worker asks this thread to run: `given.http` answers.
+    private let inbox = TestThreadInbox()
     private var output: [String] = []
     /// Lua cuts chunk names past 60 bytes to "...tail" in error positions, so the state knows
     /// files by their short names inside the folder (`a_test.lua`, `lib/x.lua`); reports give
@@ -141,12 +143,16 @@ final class TestFileSession {
                 Array(TestFramework.source.utf8), chunkName: TestFramework.chunkName, policy: .open, deadline: .after(.seconds(5))
             )
             guard let setup = framework.value else { throw LuaError.conversion("the test framework returned nothing") }
-            let host = try TestHost(harness: harness).install(into: lua)
+            let host = try TestHost(harness: harness, inbox: inbox).install(into: lua)
             guard let made = try lua.callReturningReference(setup, deadline: .after(.seconds(5)), arguments: { $0.push(host) })
             else { throw LuaError.conversion("the test framework's setup returned nothing") }
             runner = made
             guard let (os, _) = try lua.field("os", of: runner) else { throw LuaError.conversion("no os table") }
             try lua.defineGlobal("os", os)
+            guard let (dispatch, _) = try lua.field("dispatch_http", of: runner) else {
+                throw LuaError.conversion("no dispatch_http")
+            }
+            installResponder(lua: lua, dispatch: dispatch)
         } catch {
             return .failure(TestFailure(file: file.name, line: nil, message: "cannot build the test state: \(error)"))
         }
@@ -165,6 +171,16 @@ final class TestFileSession {
             return .success(Loaded(lua: lua, run: run, tests: tests(in: list)))
         } catch {
             return .failure(TestFailure(file: file.name, line: nil, message: limitMessage(error, doing: "loading the file")))
+        }
+    }
+
+    /// Answers the functions' `http` calls with the test state's `given.http` stubs. The
+    /// worker's thread blocks while this file's thread (waiting in `authenticate`) computes it.
+    private func installResponder(lua: LuaState, dispatch: LuaReference) {
+        let state = TestStateAccess(lua: lua, dispatch: dispatch, timeout: options.testTimeout)
+        let inbox = self.inbox
+        harness.http.setResponder { request in
+            inbox.run { state.answer(request) }
         }
     }
 

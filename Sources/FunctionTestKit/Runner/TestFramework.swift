@@ -261,8 +261,73 @@ return function(host)
   end
 
   api.authenticate = host.authenticate
+  api.end_session = host.end_session
+
+  -- given.http stubs and the calls the functions made, both per test. The gateway's worker
+  -- asks dispatch_http (on this thread) for each call's answer; the latest stub that matches wins.
+  local http_stubs, http_log = {}, {}
+  local stub_fields = {method = true, url = true, match = true, status = true, headers = true,
+    body = true, json = true, respond = true, error = true}
+  local function given_http(spec)
+    if type(spec) ~= "table" then error("bad argument #1 to 'given.http' (table expected, got " .. type(spec) .. ")", 2) end
+    for k in pairs(spec) do
+      if not stub_fields[k] then error("given.http: unknown field '" .. tostring(k) .. "'", 2) end
+    end
+    if type(spec.url) ~= "string" then error("given.http: url (a string) is required", 2) end
+    if spec.method ~= nil and type(spec.method) ~= "string" then error("given.http: method must be a string", 2) end
+    if spec.respond ~= nil and type(spec.respond) ~= "function" then error("given.http: respond must be a function", 2) end
+    if spec.error ~= nil and type(spec.error) ~= "string" then error("given.http: error must be a string", 2) end
+    if spec.body ~= nil and spec.json ~= nil then error("given.http: give body or json, not both", 2) end
+    if spec.match then
+      local ok, err = pcall(string.find, "", spec.url)
+      if not ok then error("given.http: url is not a valid Lua pattern: " .. tostring(err), 2) end
+    end
+    http_stubs[#http_stubs + 1] = spec
+  end
+
+  local function copy(t)
+    if type(t) ~= "table" then return t end
+    local c = {}
+    for k, v in pairs(t) do c[k] = copy(v) end
+    return c
+  end
+
+  function api.http_requests() return copy(http_log) end
+
+  local function answer(stub, request)
+    if stub.error then return nil, stub.error end
+    local response = stub
+    if stub.respond then
+      response = stub.respond(copy(request))
+      if type(response) ~= "table" then
+        error("given.http respond for " .. request.url .. " returned " .. type(response) .. ", not a table", 0)
+      end
+    end
+    local headers = {}
+    for k, v in pairs(response.headers or {}) do headers[string.lower(tostring(k))] = tostring(v) end
+    local body = response.body
+    if response.json ~= nil then
+      body = json.encode(response.json)
+      if headers["content-type"] == nil then headers["content-type"] = "application/json" end
+    end
+    return {status = response.status or 200, headers = headers, body = body ~= nil and tostring(body) or ""}
+  end
+
+  local function dispatch_http(request)
+    http_log[#http_log + 1] = copy(request)
+    for i = #http_stubs, 1, -1 do
+      local stub = http_stubs[i]
+      local url_matches
+      if stub.match then url_matches = string.find(request.url, stub.url) ~= nil else url_matches = stub.url == request.url end
+      if url_matches and (stub.method == nil or string.upper(stub.method) == request.method) then
+        return answer(stub, request)
+      end
+    end
+    return nil, "no given.http for " .. request.method .. " " .. request.url
+  end
+
   api.given = setmetatable({}, {
-    __index = {secret = host.secret, user = host.user, now = host.now},
+    __index = {secret = host.secret, user = host.user, now = host.now, http = given_http},
     __newindex = function() error("given is read-only", 2) end,
     __metatable = false,
   })
@@ -311,6 +376,7 @@ return function(host)
 
   local function run_test(index)
     local test = tests[index]
+    http_stubs, http_log = {}, {}
     local failure
     local function attempt(fn)
       local ok, err = pcall(fn)
@@ -333,7 +399,7 @@ return function(host)
     return false, describe_error(failure[1]), test.file, test.line
   end
 
-  return {load = load_file, run = run_test, os = os_frozen}
+  return {load = load_file, run = run_test, os = os_frozen, dispatch_http = dispatch_http}
 end
 """#
 }

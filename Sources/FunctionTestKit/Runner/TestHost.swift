@@ -9,15 +9,33 @@ import StrictJSON
 /// argument error carries the position of the test line that made the call.
 struct TestHost {
     let harness: FunctionHarness
+    let inbox: TestThreadInbox
 
     /// `{authenticate = …, secret = …, user = …, now = …, clock = …}` for the framework's `setup`.
     func install(into lua: LuaState) throws(LuaError) -> LuaReference {
         let harness = self.harness
+        let inbox = self.inbox
         let functions: [(String, String, HostFunction)] = [
             ("authenticate", "authenticate", { args, results throws(LuaHostError) in
                 let request = try Self.startRequest(args)
-                let outcome = ThreadBridge.wait { await harness.start(request) }
-                outcome.jsonValue.push(into: &results)
+                let (outcome, sessionID) = ThreadBridge.wait(inbox: inbox) { await harness.startSession(request) }
+                var result = outcome.jsonValue
+                if let sessionID, case .object(var object) = result {
+                    object["sessionId"] = .string(sessionID)
+                    result = .object(object)
+                }
+                result.push(into: &results)
+            }),
+            ("end_session", "end_session", { args, _ throws(LuaHostError) in
+                let sessionID = try args.string(1).description
+                let reasonText = try args.optionalString(2)?.description ?? SessionEndReason.ended.rawValue
+                guard let reason = SessionEndReason(rawValue: reasonText), reason != .instanceLost else {
+                    throw args.argumentError(2, "ended, connection_closed, revoked or server_shutdown expected")
+                }
+                let ended = ThreadBridge.wait(inbox: inbox) { await harness.endSession(sessionID, reason: reason) }
+                guard ended else {
+                    throw LuaHostError("end_session: no session '\(sessionID)' was started by authenticate in this test")
+                }
             }),
             ("secret", "given.secret", { args, _ throws(LuaHostError) in
                 let name = try Self.text(args.string(1), args, 1)
@@ -26,7 +44,7 @@ struct TestHost {
             }),
             ("user", "given.user", { args, results throws(LuaHostError) in
                 let user = try Self.newUser(args)
-                let inserted = ThreadBridge.wait { () async -> Result<UserSnapshot, any Error> in
+                let inserted = ThreadBridge.wait(inbox: inbox) { () async -> Result<UserSnapshot, any Error> in
                     do { return .success(try await harness.givenUser(user)) } catch { return .failure(error) }
                 }
                 switch inserted {

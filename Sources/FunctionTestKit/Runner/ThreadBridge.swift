@@ -22,22 +22,48 @@ enum ThreadBridge {
         }
     }
 
-    /// Runs `work` as a task and blocks the calling thread until it finishes.
-    /// Only for threads outside Swift concurrency (see `onNewThread`).
-    static func wait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+    /// Runs `work` as a task and blocks the calling thread until it finishes, meanwhile running
+    /// what other threads post to `inbox` (a `given.http` answer computed by the test state,
+    /// which only this thread may touch). Only for threads outside Swift concurrency.
+    static func wait<T: Sendable>(inbox: TestThreadInbox? = nil, _ work: @escaping @Sendable () async -> T) -> T {
         let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
+        let wakeup = inbox?.wakeup ?? DispatchSemaphore(value: 0)
         Task {
             let value = await work()
             box.value.withLock { $0 = value }
-            done.signal()
+            wakeup.signal()
         }
-        done.wait()
-        // The task stored the value before it signalled.
-        return box.value.withLock { $0! }
+        while true {
+            wakeup.wait()
+            if let inbox, inbox.runPending() { continue }
+            if let value = box.value.withLock({ $0 }) { return value }
+        }
     }
 
     private final class ResultBox<T: Sendable>: Sendable {
         let value = Mutex<T?>(nil)
+    }
+}
+
+/// Work other threads hand to a test file's thread while it waits in `ThreadBridge.wait`.
+final class TestThreadInbox: Sendable {
+    let wakeup = DispatchSemaphore(value: 0)
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+
+    /// Runs `work` on the test thread and blocks the caller until it has run.
+    func run<T: Sendable>(_ work: @escaping @Sendable () -> T) -> T {
+        let box = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        pending.withLock { $0.append { box.withLock { $0 = work() }; done.signal() } }
+        wakeup.signal()
+        done.wait()
+        return box.withLock { $0! }
+    }
+
+    /// Runs what was posted; false when nothing was.
+    func runPending() -> Bool {
+        let work = pending.withLock { list in defer { list = [] }; return list }
+        for item in work { item() }
+        return !work.isEmpty
     }
 }

@@ -18,16 +18,20 @@ public final class SessionService: Sendable {
     let addressLimiter: (any FailureLimiting)?
     /// The other instances that share the store, if any (SPEC §6).
     public let directory: any SessionDirectory
+    /// Where starts and ends are announced (the functions' triggers), if anywhere.
+    let triggers: (any SessionTriggers)?
+    /// The longest shutdown waits for queued triggers (SPEC §3).
+    public static let triggerDrainLimit: Duration = .seconds(10)
 
     /// Metrics go to the bootstrapped metrics system: bootstrap it before making the service.
     /// `directory` defaults to one of a gateway that shares its store with nobody.
     public convenience init(
         store: any UserStore, authenticator: any Authenticator, options: SessionOptions, logger: Logger,
-        directory: any SessionDirectory = LocalSessionDirectory()
+        directory: any SessionDirectory = LocalSessionDirectory(), triggers: (any SessionTriggers)? = nil
     ) {
         self.init(
             store: store, authenticator: authenticator, options: options, logger: logger, metricsFactory: nil,
-            directory: directory
+            directory: directory, triggers: triggers
         )
     }
 
@@ -38,8 +42,10 @@ public final class SessionService: Sendable {
         store: any UserStore, authenticator: any Authenticator, options: SessionOptions, logger: Logger,
         metricsFactory: (any MetricsFactory)?,
         directory: any SessionDirectory = LocalSessionDirectory(),
+        triggers: (any SessionTriggers)? = nil,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
+        self.triggers = triggers
         self.store = store
         self.authenticator = authenticator
         self.options = options
@@ -76,6 +82,8 @@ public final class SessionService: Sendable {
         decide(request, onServerEnd: onServerEnd) { outcome in
             self.account(for: outcome, of: request, took: ContinuousClock.now - began)
             completion(outcome)
+            // After the reply, never before it: a trigger cannot delay or change it.
+            if case .success(let session) = outcome { self.triggers?.sessionStarted(session, request: request) }
         }
     }
 
@@ -136,6 +144,10 @@ public final class SessionService: Sendable {
                 }
             }
         }
+        if let triggers {
+            // The session_ended of every session just ended is among them.
+            await triggers.drain(within: Self.triggerDrainLimit)
+        }
         do {
             try await store.close()
         } catch {
@@ -156,6 +168,7 @@ public final class SessionService: Sendable {
     }
 
     private func recordEnd(of session: ActiveSession, reason: SessionEndReason) {
+        triggers?.sessionEnded(session, reason: reason, at: Date())
         logger.info(
             "session ended",
             metadata: ["username": "\(session.user.name)", "session_id": "\(session.id)", "reason": "\(reason.rawValue)"]

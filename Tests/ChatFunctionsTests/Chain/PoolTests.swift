@@ -65,10 +65,11 @@ import Testing
         // One call on the worker, three queued behind it (a sleep here failed on a loaded machine,
         // where the calls' tasks had not all run yet).
         let deadline = ContinuousClock.now + .seconds(10)
-        while pool.untakenCallCount < 3, ContinuousClock.now < deadline {
+        while pool.untakenCallCount != 3 || pool.takenCallCount != 2, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(pool.untakenCallCount == 3)
+        #expect(pool.takenCallCount == 2)
         await pool.shutdown()
         var answers: [Verdict] = []
         for call in calls { answers.append(await call.value) }
