@@ -139,7 +139,8 @@ struct RequestParts {
     private static func checkFields(_ table: LuaTable, allowed: Set<String>, function: String) throws(LuaHostError) {
         for key in table.entries.keys {
             guard case .string(let name) = key, allowed.contains(name.description) else {
-                throw LuaHostError("\(function): unknown field '\(key)'")
+                let shown = if case .string(let name) = key { name.description } else { "\(key.value.typeName) key" }
+                throw LuaHostError("\(function): unknown field '\(shown)'")
             }
         }
     }

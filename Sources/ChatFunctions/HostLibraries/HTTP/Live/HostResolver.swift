@@ -11,7 +11,9 @@ public protocol HostResolver: Sendable {
 /// The system's resolver (`getaddrinfo`), run on NIO's blocking-work thread pool so that a
 /// slow lookup holds neither an event loop nor a Lua worker.
 public struct SystemResolver: HostResolver {
-    public struct Failure: Error {}
+    public struct Failure: Error {
+        public init() {}
+    }
 
     public init() {}
 

@@ -127,6 +127,7 @@ public final class LiveHTTPTransport: HTTPTransport {
 /// One client per host and pinned address, least recently used first out (and shut down:
 /// async-http-client requires it).
 actor PinnedClients {
+    static let connectionsPerHost = 512
     private let tls: TLSConfiguration
     private let limit: Int
     private var clients: [String: HTTPClient] = [:]
@@ -152,6 +153,9 @@ actor PinnedClients {
         configuration.decompression = .disabled
         // A refused connection is the script's answer at once, not a retry until the budget ends.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // async-http-client's default of 8 connections per host would queue the 9th waiting
+        // authentication behind the first eight; waiting authentications are meant to overlap.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = PinnedClients.connectionsPerHost
         if let host { configuration.dnsOverride = [host: text] }
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         clients[key] = client
