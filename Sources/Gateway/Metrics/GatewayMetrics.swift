@@ -13,6 +13,16 @@ public enum GatewayMetrics {
 
     private static let bootstrapped = Mutex(false)
 
+    /// 100 µs to 10 s, about three a decade: a password check (a few ms) and a backend call
+    /// (tens to hundreds of ms) land in buckets of their own, not all in the first one.
+    static let functionBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .microseconds(2500), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
     /// Makes Prometheus the process's metrics back end, writing into `registry` (the one
     /// `/metrics` shows by default). Only the first call has an effect: swift-metrics can be
     /// bootstrapped once per process.
@@ -20,7 +30,12 @@ public enum GatewayMetrics {
         bootstrapped.withLock { done in
             guard !done else { return }
             done = true
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.durationHistogramBuckets = [
+                "sessiongate_function_duration_seconds": functionBuckets,
+                "sessiongate_http_request_duration_seconds": functionBuckets,
+            ]
+            MetricsSystem.bootstrap(factory)
         }
     }
 }

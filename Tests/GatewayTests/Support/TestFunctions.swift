@@ -70,9 +70,11 @@ struct TestPoolSettings: Sendable {
     var reloadInterval: Duration = .milliseconds(200)
     /// An existing functions folder; `nil` makes a fresh one with `TestFunctions`' files.
     var folder: String?
+    /// Where the functions' `http` calls go.
+    var http: any HTTPTransport = UnavailableHTTPTransport()
 
     func options(logger: Logger) -> FunctionPoolOptions {
         FunctionPoolOptions(workers: 2, timeout: timeout, memoryLimit: memoryLimit, queueLimit: queueLimit,
-                            logger: logger, reloadInterval: reloadInterval)
+                            logger: logger, reloadInterval: reloadInterval, http: http)
     }
 }

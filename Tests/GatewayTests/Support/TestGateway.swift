@@ -69,7 +69,8 @@ struct TestGateway: Sendable {
             store: store ?? MemoryUserStore(),
             authenticator: pool,
             options: options,
-            logger: logger
+            logger: logger,
+            triggers: PoolSessionTriggers(pool: pool)
         )
         let (addresses, listening) = AsyncStream.makeStream(of: ListeningAddress.self)
         let application = GatewayApplication(
