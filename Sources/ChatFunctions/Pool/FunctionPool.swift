@@ -110,6 +110,10 @@ public final class FunctionPool: Authenticator, Sendable {
         let logger = self.logger
         let metrics = self.metrics
         let answer = RunAnswer { [self] result in
+            if result.dropped {
+                metrics.countTrigger(trigger, result: "dropped")
+                logger.warning("trigger dropped: the pool stopped first", metadata: ["trigger": .string(trigger.rawValue)])
+            }
             for outcome in result.triggerOutcomes {
                 metrics.countTrigger(trigger, result: outcome.result.rawValue)
                 if outcome.result != .ok {
@@ -252,7 +256,7 @@ public final class FunctionPool: Authenticator, Sendable {
             return (s.queue.removeAll(), s.queue.wakeAll())
         }
         for sleeper in sleepers { sleeper.signal() }
-        for job in dropped { job.answer(RunAnswer.Result(verdict: .overloaded)) }
+        for job in dropped { job.answer(RunAnswer.Result(verdict: .overloaded, dropped: true)) }
         watchdog.stop()
         await options.http.shutdown()
     }

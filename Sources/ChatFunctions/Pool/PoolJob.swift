@@ -10,6 +10,8 @@ final class RunAnswer: Sendable {
         var triggerOutcomes: [TriggerOutcome] = []
         /// The file whose function decided an authentication.
         var decidingFile: String? = nil
+        /// The pool stopped before the run could finish.
+        var dropped = false
     }
 
     private let answered = Atomic<Bool>(false)

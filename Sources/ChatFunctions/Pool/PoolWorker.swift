@@ -132,7 +132,7 @@ final class PoolWorker {
         for (run, answer) in runs.values {
             pool.watchdog.finished(run.id)
             run.runner?.abandon(run)
-            answer(RunAnswer.Result(verdict: .overloaded, triggerOutcomes: run.triggerOutcomes))
+            answer(RunAnswer.Result(verdict: .overloaded, triggerOutcomes: run.triggerOutcomes, dropped: true))
         }
         runs = [:]
     }
