@@ -173,10 +173,9 @@ int sg_push(lua_State *L, const sg_op *ops, size_t nops, const char *bytes, int 
     return lua_pcall(L, 1, LUA_MULTRET, 0);
 }
 
-/* Keeps the traceback beside the error object, outside Lua's heap. */
-static int traceback_handler(lua_State *L) {
+/* Keeps the traceback on top of the stack in the control block, outside Lua's heap. */
+static void keep_traceback(lua_State *L) {
     sg_control *c = sg_control_of(L);
-    luaL_traceback(L, L, NULL, 1);
     size_t len;
     const char *tb = lua_tolstring(L, -1, &len);
     char *copy = malloc(len + 1);
@@ -186,6 +185,11 @@ static int traceback_handler(lua_State *L) {
         c->traceback = copy;
         c->traceback_len = len;
     }
+}
+
+static int traceback_handler(lua_State *L) {
+    luaL_traceback(L, L, NULL, 1);
+    keep_traceback(L);
     lua_settop(L, 1);
     return 1;
 }
@@ -495,18 +499,8 @@ int sg_newtask(lua_State *L, lua_State **thread) {
 }
 
 static int task_traceback_body(lua_State *L) {
-    lua_State *task = lua_touserdata(L, 1);
-    sg_control *c = sg_control_of(L);
-    luaL_traceback(L, task, NULL, 0);
-    size_t len;
-    const char *tb = lua_tolstring(L, -1, &len);
-    char *copy = malloc(len + 1);
-    if (copy != NULL) {
-        memcpy(copy, tb, len + 1);
-        free(c->traceback);
-        c->traceback = copy;
-        c->traceback_len = len;
-    }
+    luaL_traceback(L, lua_touserdata(L, 1), NULL, 0);
+    keep_traceback(L);
     return 0;
 }
 
