@@ -47,6 +47,9 @@ final class PoolWorker {
                 for resumption in resumptions { resume(resumption) }
             }
         }
+        // Retired by the watchdog and back from the call it was stuck in: what still waits here
+        // has lost its mailbox.
+        stop()
     }
 
     // MARK: Runs

@@ -100,7 +100,9 @@ private final class BackendHandler: ChannelInboundHandler, @unchecked Sendable {
             context.close(promise: nil)
         default:
             if path.hasPrefix("/status/"), let code = Int(path.dropFirst(8)) {
-                send(HTTPResponseStatus(statusCode: code), Array("status \(code)".utf8), context: context)
+                // 204 and 304 carry no body; a body there would be read as the next response.
+                let body = code == 204 || code == 304 ? [] : Array("status \(code)".utf8)
+                send(HTTPResponseStatus(statusCode: code), body, context: context)
             } else {
                 send(.notFound, [], context: context)
             }

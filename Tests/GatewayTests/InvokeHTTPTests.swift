@@ -1,0 +1,58 @@
+import Foundation
+import StrictJSON
+import Testing
+
+/// `sessiongate invoke` makes real `http` calls under `--http-allow`, as `serve` does (SPEC §1).
+@Suite(.serialized) struct InvokeHTTPTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+    }
+
+    static func invoke(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServeProcess.binary)
+        process.arguments = ["invoke"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SESSIONGATE_") }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func invokeCallsTheBackendOnlyWhenAllowed() async throws {
+        let hooks = try await HookReceiver()
+        let folder = try TestFunctions.makeFolder()
+        defer { TestFunctions.removeFolder(folder) }
+        try """
+            return function(event)
+              local r, err = http.post("\(hooks.url)/hook", {from = event.username})
+              if not r then return false, {message = err, reason = "backend"} end
+              return r.status == 204
+            end
+            """.write(toFile: folder + "/10-backend.lua", atomically: true, encoding: .utf8)
+
+        let allowed = try Self.invoke([folder, "--username", "jane", "--auth-params", "{}", "--http-allow", "127.0.0.1"])
+        #expect(allowed.status == 0, "\(allowed.stdout)")
+        #expect(allowed.stdout.contains(#""allowed":true"#))
+        #expect(try await hooks.waitFor(1).first?["from"] == .string("jane"))
+
+        let refused = try Self.invoke([folder, "--username", "jane", "--auth-params", "{}"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("host not allowed: 127.0.0.1"), "\(refused.stdout)")
+        #expect(hooks.bodies.count == 1)
+
+        let bad = try Self.invoke([folder, "--username", "jane", "--http-allow", "10.0.0.0/99"])
+        #expect(bad.status == 2)
+        await hooks.stop()
+    }
+
+    @Test func serveRefusesABadAllowList() async throws {
+        let result = try await ServeProcess.runToExit(["--port", "0", "--http-allow", "*.", "--function-timeout", "1s"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--http-allow"), "\(result.stderr)")
+    }
+}
