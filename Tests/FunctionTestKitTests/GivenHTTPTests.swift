@@ -119,10 +119,18 @@ import Testing
         let (allowed, sessionID) = await harness.startSession(
             StartRequest(username: .string("jane"), authParams: .object(["url": .string("https://api.test/a")]), remoteAddress: "127.0.0.1"))
         #expect(allowed.user?.properties["body"] == .string("hi"))
+        harness.givenHTTP(HTTPStub(matching: { $0.hasPrefix("https://api.test/users/") }, respond: { request in
+            .response(ScriptHTTPResponse(status: 200, body: Array(request.url.utf8.suffix(2))))
+        }))
+        let computed = await harness.authenticate(username: "jane", authParams: ["url": .string("https://api.test/users/42")])
+        #expect(computed.user?.properties["body"] == .string("42"))
         let missing = await harness.authenticate(username: "jane", authParams: ["url": .string("https://api.test/b")])
         #expect(missing == .denied(code: .accessDenied, message: "no given.http for GET https://api.test/b", reason: "failed"))
         #expect(await harness.endSession(try #require(sessionID), reason: .revoked))
-        #expect(harness.httpRequests.map(\.url) == ["https://api.test/a", "https://hooks.test/started", "https://api.test/b", "https://hooks.test/ended"])
+        #expect(harness.httpRequests.map(\.url) == [
+            "https://api.test/a", "https://hooks.test/started", "https://api.test/users/42", "https://hooks.test/started",
+            "https://api.test/b", "https://hooks.test/ended",
+        ])
         await harness.shutdown()
     }
 }

@@ -110,6 +110,9 @@ final class HookReceiver: Sendable {
             #expect(bodies.first?["guest"] == .bool(false))
             #expect(bodies.last?["reason"]?.stringValue == "ended")
             #expect(bodies.last?["endedAt"]?.stringValue != nil)
+            #expect(bodies.last?["startedAt"]?.stringValue != nil)
+            #expect(bodies.first?["remoteAddress"]?.stringValue == "127.0.0.1")
+            #expect(bodies.first?["displayName"]?.stringValue == "trigger-user")
             if case .double(let duration)? = bodies.last?["duration"] { #expect(duration >= 0) } else { Issue.record("no duration") }
 
             // A guest start runs session_started too.

@@ -23,7 +23,7 @@ public final class StubHTTPTransport: HTTPTransport, Sendable {
             return (s.responder, s.stubs.last { $0.matches(request) })
         }
         if let responder { return completion(responder(request)) }
-        completion(stub?.result ?? .failure("no given.http for \(request.method) \(request.url)"))
+        completion(stub?.respond(request) ?? .failure("no given.http for \(request.method) \(request.url)"))
     }
 
     public func shutdown() async {}
@@ -39,16 +39,28 @@ public final class StubHTTPTransport: HTTPTransport, Sendable {
 public struct HTTPStub: Sendable {
     /// nil: any method.
     public var method: String?
-    public var url: String
-    public var result: ScriptHTTPResult
+    public var matches: @Sendable (_ url: String) -> Bool
+    public var respond: @Sendable (ScriptHTTPRequest) -> ScriptHTTPResult
 
+    /// Answers calls to exactly `url` with `result`.
     public init(method: String? = nil, url: String, result: ScriptHTTPResult) {
+        self.init(method: method, matching: { $0 == url }, respond: { _ in result })
+    }
+
+    /// Answers calls to exactly `url` with what `respond` computes from the request.
+    public init(method: String? = nil, url: String, respond: @escaping @Sendable (ScriptHTTPRequest) -> ScriptHTTPResult) {
+        self.init(method: method, matching: { $0 == url }, respond: respond)
+    }
+
+    /// Answers calls whose URL `matching` accepts.
+    public init(method: String? = nil, matching: @escaping @Sendable (_ url: String) -> Bool,
+                respond: @escaping @Sendable (ScriptHTTPRequest) -> ScriptHTTPResult) {
         self.method = method
-        self.url = url
-        self.result = result
+        self.matches = matching
+        self.respond = respond
     }
 
     func matches(_ request: ScriptHTTPRequest) -> Bool {
-        (method == nil || method!.uppercased() == request.method) && url == request.url
+        (method == nil || method!.uppercased() == request.method) && matches(request.url)
     }
 }
