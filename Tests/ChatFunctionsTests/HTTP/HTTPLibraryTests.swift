@@ -34,91 +34,98 @@ struct FixedResolver: HostResolver {
         ["10-a.lua": fn("local message = (function() \(body) end)()\nreturn false, {message = tostring(message), reason = \"report\"}")]
     }
 
+    /// Runs a reporting function written against a fresh backend; its message and how many
+    /// requests the backend served.
+    static func reported(
+        allow: String? = "127.0.0.1", resolver: any HostResolver = FixedResolver(table: [:]), timeout: Duration = .seconds(2),
+        _ body: (TestBackend) -> String
+    ) async throws -> (message: String?, served: Int) {
+        let backend = try await TestBackend.start()
+        var fixture: FolderFixture?
+        let pool = try Self.pool(Self.reporting(body(backend)), fixture: &fixture, allow: allow, resolver: resolver, timeout: timeout)
+        let message = Self.message(await pool.authenticate(event()))
+        await pool.shutdown()
+        await backend.stop()
+        return (message, backend.requestsServed)
+    }
+
     static func message(_ verdict: Verdict) -> String? {
         if case .denied(let message, _) = verdict { return message }
         return nil
     }
 
     @Test func postsJSONAndReadsTheResponse() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, served) = try await Self.reported { backend in
+            """
             local r, err = http.post("\(backend.url("/echo?q=1"))", {name = "jane"}, {headers = {["X-Trace"] = "t1"}})
             if not r then return err end
             local echoed = json.decode(r.body)
             return table.concat({r.status, echoed.method, echoed.headers["content-type"], echoed.headers["x-trace"],
               echoed.body, r.headers["x-test"], r.headers["content-type"]}, "|")
-            """), fixture: &fixture)
-        let verdict = await pool.authenticate(event())
-        #expect(Self.message(verdict) == #"200|POST|application/json|t1|{"name":"jane"}|a, b|application/json"#)
-        await pool.shutdown()
-        await backend.stop()
+            """
+        }
+        #expect(message == #"200|POST|application/json|t1|{"name":"jane"}|a, b|application/json"#)
+        #expect(served == 1)
     }
 
     @Test func requestTakesMethodBodyAndTimeout() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, served) = try await Self.reported { backend in
+            """
             local r = http.request{method = "put", url = "\(backend.url("/echo"))", body = "raw", timeout = 1}
             local e = json.decode(r.body)
             return e.method .. "|" .. e.body
-            """), fixture: &fixture)
-        #expect(Self.message(await pool.authenticate(event())) == "PUT|raw")
-        await pool.shutdown()
-        await backend.stop()
+            """
+        }
+        #expect(message == "PUT|raw")
+        #expect(served == 1)
     }
 
     @Test func loopbackIsRefusedWithoutAnAllowList() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, served) = try await Self.reported(allow: nil,
+            resolver: FixedResolver(table: ["backend.test": ["127.0.0.1"], "metadata.test": ["169.254.169.254"]])) { backend in
+            """
             local _, a = http.get("\(backend.url("/echo"))")
             local _, b = http.get("http://backend.test:\(backend.port)/echo")
             local _, c = http.get("http://[::ffff:127.0.0.1]:\(backend.port)/echo")
             local _, d = http.get("http://metadata.test/latest")
             return table.concat({a, b, c, d}, "|")
-            """), fixture: &fixture, allow: nil,
-            resolver: FixedResolver(table: ["backend.test": ["127.0.0.1"], "metadata.test": ["169.254.169.254"]]))
-        #expect(Self.message(await pool.authenticate(event()))
+            """
+        }
+        #expect(message
             == "host not allowed: 127.0.0.1|host not allowed: backend.test|host not allowed: ::ffff:127.0.0.1|host not allowed: metadata.test")
-        #expect(backend.requestsServed == 0)
-        await pool.shutdown()
-        await backend.stop()
+        #expect(served == 0)
     }
 
     @Test func anAllowedNameConnectsToTheAddressThatWasChecked() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let resolver = FixedResolver(table: ["backend.test": ["127.0.0.1"]])
+        let (message, served) = try await Self.reported(allow: "backend.test", resolver: resolver) { backend in
+            """
             local r, err = http.get("http://backend.test:\(backend.port)/echo")
             if not r then return err end
-            return json.decode(r.body).headers.host
-            """), fixture: &fixture, allow: "backend.test", resolver: FixedResolver(table: ["backend.test": ["127.0.0.1"]]))
-        #expect(Self.message(await pool.authenticate(event())) == "backend.test:\(backend.port)")
-        await pool.shutdown()
-        await backend.stop()
+            return json.decode(r.body).headers.host == "backend.test:\(backend.port)" and "pinned" or "wrong host header"
+            """
+        }
+        #expect(message == "pinned")
+        #expect(served == 1)
     }
 
     @Test func redirectsAreReturnedNotFollowed() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, served) = try await Self.reported { backend in
+            """
             local r = http.get("\(backend.url("/redirect"))")
             return r.status .. " " .. r.headers.location
-            """), fixture: &fixture)
-        #expect(Self.message(await pool.authenticate(event())) == "302 /echo")
-        #expect(backend.requestsServed == 1)
-        await pool.shutdown()
-        await backend.stop()
+            """
+        }
+        #expect(message == "302 /echo")
+        #expect(served == 1)
     }
 
     @Test func transportFailuresAreNilAndAMessage() async throws {
-        let backend = try await TestBackend.start()
         let closed = try await TestBackend.start()
         let closedPort = closed.port
         await closed.stop()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, _) = try await Self.reported(timeout: .seconds(5)) { backend in
+            """
             local out = {}
             local function try(r, err) out[#out + 1] = r and ("status " .. r.status) or err end
             try(http.get("\(backend.url("/big?bytes=\(5 << 20)"))"))
@@ -130,8 +137,9 @@ struct FixedResolver: HostResolver {
             try(http.get("\(backend.url("/status/503"))"))
             try(http.get("http://unknown.test/"))
             return table.concat(out, "|")
-            """), fixture: &fixture, timeout: .seconds(5))
-        let parts = Self.message(await pool.authenticate(event()))?.split(separator: "|").map(String.init) ?? []
+            """
+        }
+        let parts = message?.split(separator: "|").map(String.init) ?? []
         #expect(parts.count == 8, "\(parts)")
         guard parts.count == 8 else { return }
         #expect(parts[0] == "response too large")
@@ -142,22 +150,18 @@ struct FixedResolver: HostResolver {
         #expect(parts[5] == "request too large")
         #expect(parts[6] == "status 503")
         #expect(parts[7] == "dns: cannot resolve unknown.test")
-        await pool.shutdown()
-        await backend.stop()
     }
 
     @Test func aNinthRequestIsRefused() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, served) = try await Self.reported { backend in
+            """
             for i = 1, 8 do assert(http.get("\(backend.url("/status/204"))")) end
             local r, err = http.get("\(backend.url("/status/204"))")
             return tostring(r) .. " " .. err
-            """), fixture: &fixture)
-        #expect(Self.message(await pool.authenticate(event())) == "nil too many requests")
-        #expect(backend.requestsServed == 8)
-        await pool.shutdown()
-        await backend.stop()
+            """
+        }
+        #expect(message == "nil too many requests")
+        #expect(served == 8)
     }
 
     @Test func waitingPastTheBudgetIsATimeoutEvenUnderPcall() async throws {
@@ -198,18 +202,17 @@ struct FixedResolver: HostResolver {
     }
 
     @Test func aWaitPassesThroughTheScriptsOwnCoroutines() async throws {
-        let backend = try await TestBackend.start()
-        var fixture: FolderFixture?
-        let pool = try Self.pool(Self.reporting("""
+        let (message, served) = try await Self.reported { backend in
+            """
             local wrapped = coroutine.wrap(function() local r = http.get("\(backend.url("/status/201"))"); coroutine.yield(r.status); return "done" end)
             local first, second = wrapped(), wrapped()
             local co = coroutine.create(function() return http.get("\(backend.url("/status/202"))").status end)
             local ok, status = coroutine.resume(co)
             return first .. " " .. second .. " " .. tostring(ok) .. " " .. status
-            """), fixture: &fixture)
-        #expect(Self.message(await pool.authenticate(event())) == "201 done true 202")
-        await pool.shutdown()
-        await backend.stop()
+            """
+        }
+        #expect(message == "201 done true 202")
+        #expect(served == 2)
     }
 
     @Test func callsThatCannotWaitAnswerAtOnce() async throws {
