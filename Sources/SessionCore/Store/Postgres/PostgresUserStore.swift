@@ -32,6 +32,9 @@ public final class PostgresUserStore: UserStore {
     let queryTimeout: Duration
     private let runner: Mutex<Task<Void, Never>?>
     private let isClosed = Atomic<Bool>(false)
+    /// The two statements a start waits for, each batched over the starts that wait together.
+    private let userReads = StatementBatcher<String, StoredUser?>()
+    private let sessionInserts = StatementBatcher<SessionRecord, Void>()
 
     /// Whether the database answered the last query.
     public var isReachable: Bool { health.isReachable }
@@ -73,14 +76,28 @@ public final class PostgresUserStore: UserStore {
     }
 
     public func user(named name: String) async throws -> StoredUser? {
-        try await query { client in
-            try await Self.firstUser(client.query(
+        try ensureOpen()
+        return try await userReads.submit(name) { names in try await self.users(named: names) }
+    }
+
+    /// One SELECT for every name asked for while the previous one ran.
+    private func users(named names: [String]) async throws -> [StoredUser?] {
+        let unique = Array(Set(names))
+        let found = try await query { client in
+            var users: [String: StoredUser] = [:]
+            let rows = try await client.query(
                 """
                 SELECT id, name, display_name, display_picture_url, is_guest, properties, created_time, last_seen
-                FROM users WHERE name = \(name)
+                FROM users WHERE name = ANY(\(unique))
                 """
-            ))
+            )
+            for try await row in rows.decode(UserRow.self) {
+                let user = try Self.user(from: row)
+                users[user.name] = user
+            }
+            return users
         }
+        return names.map { found[$0] }
     }
 
     public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
@@ -183,11 +200,40 @@ public final class PostgresUserStore: UserStore {
     /// Only the session row is awaited; its user's `lastSeen` is queued: the user row may be
     /// locked meanwhile by a batch of queued writes, and a start must not wait for that batch.
     public func commitSessionStart(_ session: SessionRecord) async throws {
-        let instanceID = instanceID
-        _ = try await query { client in
-            try await client.query(Self.insertSession(session, instanceID: instanceID))
+        try ensureOpen()
+        try await sessionInserts.submit(session) { sessions in
+            try await self.insertSessions(sessions)
+            return sessions.map { _ in () }
         }
         queueLastSeen(session.startedAt, ofUserID: session.userID)
+    }
+
+    /// One INSERT for every session start committed while the previous one ran.
+    private func insertSessions(_ sessions: [SessionRecord]) async throws {
+        let instanceID = instanceID
+        // A start has no end yet; anything else (never seen on this path) goes row by row.
+        let (plain, ended) = (sessions.filter { $0.endedAt == nil && $0.endReason == nil },
+                              sessions.filter { $0.endedAt != nil || $0.endReason != nil })
+        try await query { client in
+            if !plain.isEmpty {
+                let ids = plain.map(\.id), users = plain.map(\.userID), started = plain.map(\.startedAt)
+                let addresses = plain.map(\.remoteAddress)
+                let agents = plain.map { $0.userAgent ?? "" }, hasAgent = plain.map { $0.userAgent != nil }
+                let versions = plain.map { $0.functionSetVersion ?? "" }, hasVersion = plain.map { $0.functionSetVersion != nil }
+                try await client.query(
+                    """
+                    INSERT INTO sessions (id, user_id, instance_id, started_at, remote_address, user_agent, function_set_version)
+                    SELECT s.id, s.user_id, \(instanceID), s.started_at, s.address,
+                           CASE WHEN s.has_agent THEN s.agent END, CASE WHEN s.has_version THEN s.version END
+                    FROM unnest(\(ids)::text[], \(users)::bigint[], \(started)::timestamptz[], \(addresses)::text[],
+                                \(agents)::text[], \(hasAgent)::boolean[], \(versions)::text[], \(hasVersion)::boolean[])
+                         AS s (id, user_id, started_at, address, agent, has_agent, version, has_version)
+                    ON CONFLICT (id) DO NOTHING
+                    """
+                )
+            }
+            for session in ended { try await client.query(Self.insertSession(session, instanceID: instanceID)) }
+        }
     }
 
     /// Queued (before its end, which the queue writes after it), for a caller that does not need
