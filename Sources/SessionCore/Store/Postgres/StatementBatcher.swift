@@ -2,8 +2,8 @@ import Synchronization
 
 /// Runs concurrent requests for the same statement as one statement over all of them.
 ///
-/// The first request runs at once, alone; requests that arrive while a batch is in flight
-/// wait and go together in the next one. Under load a start's read of its user and its session
+/// A request runs at once while fewer than `concurrency` batches are in flight; requests that
+/// arrive while they are all busy wait and go together in the next one. Under load a start's read of its user and its session
 /// row each cost one statement per batch instead of one per start, which on PostgreSQL is most
 /// of both the server's and the gateway's work; an idle gateway adds no delay.
 final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
@@ -17,15 +17,18 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
 
     private struct State: Sendable {
         var waiting: [Waiting] = []
-        var running = false
+        var running = 0
     }
 
     private let state = Mutex(State())
     /// The largest batch; more wait for the next one.
     private let limit: Int
+    /// Batches in flight at once: a second one overlaps the first's round trip and commit.
+    private let concurrency: Int
 
-    init(limit: Int = 256) {
+    init(limit: Int = 256, concurrency: Int = 2) {
         self.limit = limit
+        self.concurrency = max(1, concurrency)
     }
 
     /// Answers `request` with the batch it joins; `run` (the same for every request of this
@@ -34,8 +37,8 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { state -> Bool in
                 state.waiting.append(Waiting(request: request, continuation: continuation))
-                guard !state.running else { return false }
-                state.running = true
+                guard state.running < concurrency else { return false }
+                state.running += 1
                 return true
             }
             if start { Task { await drain(run) } }
@@ -47,7 +50,7 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
             let batch = state.withLock { state -> [Waiting] in
                 let batch = Array(state.waiting.prefix(limit))
                 state.waiting.removeFirst(batch.count)
-                if batch.isEmpty { state.running = false }
+                if batch.isEmpty { state.running -= 1 }
                 return batch
             }
             guard !batch.isEmpty else { return }
