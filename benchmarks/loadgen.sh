@@ -6,6 +6,7 @@
 #
 #   benchmarks/loadgen.sh                 # ROUNDS=3 DURATION=10 CONNS=64
 #   SKIP_BUILD=1 ROUNDS=5 benchmarks/loadgen.sh
+#   BASELINE_GATEWAY=/tmp/sessiongate-before SKIP_BUILD=1 benchmarks/loadgen.sh   # A/B: a second build in the same run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,8 +34,10 @@ trap 'stop; rm -rf "$WORK"' EXIT
 # $1: gateway|floor; sets PORT once the server prints its listening line.
 start() {
     : > "$WORK/out"
-    if [ "$1" = gateway ]; then
-        "$BIN/sessiongate" serve --port 0 --functions "$FUNCTIONS" --database sqlite::memory: --log-level warn \
+    if [ "$1" = gateway ] || [ "$1" = baseline ]; then
+        gateway="$BIN/sessiongate"
+        [ "$1" = baseline ] && gateway="$BASELINE_GATEWAY"
+        "$gateway" serve --port 0 --functions "$FUNCTIONS" --database sqlite::memory: --log-level warn \
             --address-failure-limit off --username-failure-limit off >"$WORK/out" 2>"$WORK/err" &
     else
         "$BIN/WebSocketFloor" 0 >"$WORK/out" 2>"$WORK/err" &
@@ -50,7 +53,7 @@ start() {
 
 echo "# $(git rev-parse --short HEAD) $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
-    for server in gateway floor; do
+    for server in gateway ${BASELINE_GATEWAY:+baseline} floor; do
         for mode in --reuse --new-conn; do
             start "$server"
             # A short warm-up connection set first: the first starts create the users.
