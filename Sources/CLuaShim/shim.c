@@ -8,6 +8,7 @@
  */
 #include "sg_shim.h"
 #include "sg_patterns.h"
+#include "shim_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,32 +150,22 @@ static void run_ops(lua_State *L, const sg_op *ops, size_t nops, const char *byt
     }
 }
 
-typedef struct program {
-    const sg_op *ops;
-    size_t nops;
-    const char *bytes;
-    int function_ref;
-    int nargs;
-    int started;  /* the callee began running: the failure may be the script's */
-    int slots;
-} program;
-
-static int push_body(lua_State *L) {
-    const program *p = lua_touserdata(L, 1);
+int sg_push_body(lua_State *L) {
+    const sg_program *p = lua_touserdata(L, 1);
     run_ops(L, p->ops, p->nops, p->bytes, p->slots);
     return lua_gettop(L) - 1;
 }
 
 int sg_push(lua_State *L, const sg_op *ops, size_t nops, const char *bytes, int slots) {
-    program p = {ops, nops, bytes, LUA_NOREF, 0, 0, slots};
+    sg_program p = {ops, nops, bytes, LUA_NOREF, 0, 0, slots};
     if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
-    lua_pushcfunction(L, push_body);
+    lua_pushcfunction(L, sg_push_body);
     lua_pushlightuserdata(L, &p);
     return lua_pcall(L, 1, LUA_MULTRET, 0);
 }
 
 /* Keeps the traceback on top of the stack in the control block, outside Lua's heap. */
-static void keep_traceback(lua_State *L) {
+void sg_keep_traceback(lua_State *L) {
     sg_control *c = sg_control_of(L);
     size_t len;
     const char *tb = lua_tolstring(L, -1, &len);
@@ -189,23 +180,23 @@ static void keep_traceback(lua_State *L) {
 
 static int traceback_handler(lua_State *L) {
     luaL_traceback(L, L, NULL, 1);
-    keep_traceback(L);
+    sg_keep_traceback(L);
     lua_settop(L, 1);
     return 1;
 }
 
 static int call_body(lua_State *L) {
-    const program *p = lua_touserdata(L, 1);
+    const sg_program *p = lua_touserdata(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, p->function_ref);
     run_ops(L, p->ops, p->nops, p->bytes, p->slots);
-    ((program *)p)->started = 1;
+    ((sg_program *)p)->started = 1;
     lua_call(L, p->nargs, LUA_MULTRET);
     return lua_gettop(L) - 1;
 }
 
 int sg_call(lua_State *L, int function_ref, const sg_op *ops, size_t nops,
             const char *bytes, int nargs, int slots) {
-    program p = {ops, nops, bytes, function_ref, nargs, 0, slots};
+    sg_program p = {ops, nops, bytes, function_ref, nargs, 0, slots};
     if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
     int handler = lua_gettop(L) + 1;
     lua_pushcfunction(L, traceback_handler);
@@ -256,7 +247,7 @@ void sg_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); 
 /* ---- host functions ---------------------------------------------------- */
 
 /* A host function's wait yields this address; nothing a script holds can equal it. */
-static char wait_sentinel;
+char sg_wait_sentinel;
 
 /* Raises the host function's error or pushes its results. The Swift frame
    has returned: raising from here unwinds C frames only. */
@@ -290,7 +281,7 @@ static int host_trampoline(lua_State *L) {
     c->dispatch(L, lua_touserdata(L, lua_upvalueindex(1)), &r);
     if (r.wait && r.error == NULL && r.can_wait) {
         lua_settop(L, 0);
-        lua_pushlightuserdata(L, &wait_sentinel);
+        lua_pushlightuserdata(L, &sg_wait_sentinel);
         return lua_yieldk(L, 1, 0, host_continue);
     }
     return host_finish(L, &r);
@@ -327,222 +318,6 @@ int sg_setfield(lua_State *L, int table_index, const char *key) {
     int status = lua_pcall(L, 3, 0, 0);
     if (status == LUA_OK) lua_pop(L, 1); else lua_remove(L, -2);
     return status;
-}
-
-/* ---- guards: limits cannot be caught ------------------------------------ */
-
-static int ends_with(const char *s, size_t n, const char *suffix) {
-    size_t k = strlen(suffix);
-    return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-/* True when the error on top comes from a limit; marks the state if so. */
-static int is_limit_error(lua_State *L, int status) {
-    sg_control *c = sg_control_of(L);
-    if (c->limit != SG_LIMIT_NONE) return 1;
-    if (status == LUA_ERRMEM) { c->limit = SG_LIMIT_MEMORY; return 1; }
-    if (lua_type(L, -1) == LUA_TSTRING) {
-        size_t n;
-        const char *msg = lua_tolstring(L, -1, &n);
-        if (ends_with(msg, n, "stack overflow")) { c->limit = SG_LIMIT_STACK; return 1; }
-    }
-    return 0;
-}
-
-static int finish_pcall(lua_State *L, int status, lua_KContext extra) {
-    if (status != LUA_OK && status != LUA_YIELD) {
-        if (is_limit_error(L, status)) return lua_error(L);
-        lua_pushboolean(L, 0);
-        lua_pushvalue(L, -2);
-        return 2;
-    }
-    return lua_gettop(L) - (int)extra;
-}
-
-static int guarded_pcall(lua_State *L) {
-    luaL_checkany(L, 1);
-    lua_pushboolean(L, 1);
-    lua_insert(L, 1);
-    int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, finish_pcall);
-    return finish_pcall(L, status, 0);
-}
-
-/* Lua runs a message handler with hooks off when the error came from a hook,
-   so after a limit the script's handler is skipped: it could loop forever. */
-static int guarded_handler(lua_State *L) {
-    if (sg_control_of(L)->limit != SG_LIMIT_NONE) return 1;
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    return 1;
-}
-
-static int guarded_xpcall(lua_State *L) {
-    int n = lua_gettop(L);
-    luaL_checktype(L, 2, LUA_TFUNCTION);
-    lua_pushvalue(L, 2);
-    lua_pushcclosure(L, guarded_handler, 1);
-    lua_replace(L, 2);
-    lua_pushboolean(L, 1);
-    lua_pushvalue(L, 1);
-    lua_rotate(L, 3, 2);
-    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
-    return finish_pcall(L, status, 2);
-}
-
-/* After the real resume: stack is co, ok, values... A host function's wait
-   inside the script's coroutine is passed on: this thread yields it too, and
-   when resumed, resumes the inner coroutine again. */
-static int resume_continue(lua_State *L, int status, lua_KContext ctx);
-
-static int after_resume(lua_State *L) {
-    int ok = lua_toboolean(L, 2);
-    if (ok && lua_gettop(L) == 3 && lua_type(L, 3) == LUA_TLIGHTUSERDATA && lua_touserdata(L, 3) == &wait_sentinel) {
-        lua_settop(L, 1);
-        lua_pushlightuserdata(L, &wait_sentinel);
-        return lua_yieldk(L, 1, 0, resume_continue);
-    }
-    if (!ok && lua_gettop(L) >= 3) {
-        lua_settop(L, 3);
-        if (is_limit_error(L, LUA_ERRRUN)) return lua_error(L);
-    }
-    lua_remove(L, 1);
-    return lua_gettop(L);
-}
-
-static int resume_continue(lua_State *L, int status, lua_KContext ctx) {
-    (void)status; (void)ctx;
-    lua_settop(L, 1);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, LUA_MULTRET);
-    return after_resume(L);
-}
-
-static int guarded_resume(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TTHREAD);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 2);
-    lua_pushvalue(L, 1);
-    lua_insert(L, 3);  /* co, resume, co, args... */
-    lua_call(L, lua_gettop(L) - 2, LUA_MULTRET);
-    return after_resume(L);
-}
-
-static int log_args(lua_State *L, int level, const char *sep) {
-    sg_control *c = sg_control_of(L);
-    int n = lua_gettop(L);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (int i = 1; i <= n; i++) {
-        if (i > 1) luaL_addstring(&b, sep);
-        luaL_tolstring(L, i, NULL);
-        luaL_addvalue(&b);
-    }
-    luaL_pushresult(&b);
-    size_t len;
-    const char *msg = lua_tolstring(L, -1, &len);
-    if (c->log != NULL) c->log(c->log_ctx, level, msg, len);
-    return 0;
-}
-
-static int guarded_print(lua_State *L) { return log_args(L, 1, "\t"); }
-
-static int guarded_warn(lua_State *L) {
-    if (lua_gettop(L) == 1 && lua_type(L, 1) == LUA_TSTRING && *lua_tostring(L, 1) == '@')
-        return 0; /* control messages such as "@on" */
-    return log_args(L, 2, "");
-}
-
-static int guards_body(lua_State *L) {
-    lua_createtable(L, 0, 5);
-    lua_pushcfunction(L, guarded_pcall);
-    lua_setfield(L, -2, "pcall");
-    lua_pushcfunction(L, guarded_xpcall);
-    lua_setfield(L, -2, "xpcall");
-    lua_pushcfunction(L, guarded_print);
-    lua_setfield(L, -2, "print");
-    lua_pushcfunction(L, guarded_warn);
-    lua_setfield(L, -2, "warn");
-    lua_getglobal(L, LUA_COLIBNAME);
-    lua_getfield(L, -1, "resume");
-    lua_pushcclosure(L, guarded_resume, 1);
-    lua_setfield(L, -3, "resume");
-    lua_pop(L, 1);
-    return 1;
-}
-
-int sg_push_guards(lua_State *L) {
-    if (!lua_checkstack(L, 2)) return LUA_ERRMEM;
-    lua_pushcfunction(L, guards_body);
-    return lua_pcall(L, 0, 1, 0);
-}
-
-/* ---- tasks ------------------------------------------------------------- */
-
-static int newtask_body(lua_State *L) {
-    lua_State **out = lua_touserdata(L, 1);
-    *out = lua_newthread(L);
-    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
-    return 1;
-}
-
-int sg_newtask(lua_State *L, lua_State **thread) {
-    *thread = NULL;
-    if (!lua_checkstack(L, 3)) return LUA_NOREF;
-    lua_pushcfunction(L, newtask_body);
-    lua_pushlightuserdata(L, thread);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) { lua_pop(L, 1); *thread = NULL; return LUA_NOREF; }
-    int ref = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    return ref;
-}
-
-static int task_traceback_body(lua_State *L) {
-    luaL_traceback(L, lua_touserdata(L, 1), NULL, 0);
-    keep_traceback(L);
-    return 0;
-}
-
-static int task_resume(lua_State *L, lua_State *task, int nargs, int *nresults) {
-    int status = lua_resume(task, L, nargs, nresults);
-    if (status != LUA_OK && status != LUA_YIELD) {
-        *nresults = 0;
-        if (lua_checkstack(L, 2)) {
-            lua_pushcfunction(L, task_traceback_body);
-            lua_pushlightuserdata(L, task);
-            if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
-        }
-    }
-    return status;
-}
-
-int sg_task_start(lua_State *L, lua_State *task, int function_ref, const sg_op *ops, size_t nops,
-                  const char *bytes, int nargs, int slots, int *nresults) {
-    *nresults = 0;
-    int base = lua_gettop(L);
-    program p = {ops, nops, bytes, LUA_NOREF, 0, 0, slots};
-    if (!lua_checkstack(L, 3) || !lua_checkstack(task, nargs + 2)) return LUA_ERRMEM;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, function_ref);
-    lua_pushcfunction(L, push_body);
-    lua_pushlightuserdata(L, &p);
-    int status = lua_pcall(L, 1, LUA_MULTRET, 0);
-    if (status != LUA_OK) {
-        /* No script code ran: the state is still sound. */
-        lua_settop(L, base);
-        if (status == LUA_ERRMEM) sg_control_of(L)->limit = SG_LIMIT_NONE;
-        return LUA_ERRMEM;
-    }
-    lua_xmove(L, task, lua_gettop(L) - base);
-    return task_resume(L, task, nargs, nresults);
-}
-
-int sg_task_resume(lua_State *L, lua_State *task, int *nresults) {
-    return task_resume(L, task, 0, nresults);
-}
-
-int sg_task_is_waiting(lua_State *task, int nresults) {
-    return nresults == 1 && lua_type(task, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(task, -1) == &wait_sentinel;
 }
 
 /* ---- macros ------------------------------------------------------------- */

@@ -289,7 +289,8 @@ struct FixedResolver: HostResolver {
         let lines = log.text
         let call = lines.split(separator: "\n").first { $0.contains("http call") } ?? ""
         #expect(call.contains("POST"))
-        #expect(call.contains("\(backend.url("/echo")),"))
+        // The URL without its query (the metadata's order varies from line to line).
+        #expect(call.contains("\"url\": \(backend.url("/echo"))"))
         #expect(call.contains("200"))
         for canary in ["QUERY-CANARY", "BODY-CANARY", "HEADER-CANARY"] {
             #expect(!lines.contains(canary), "\(canary) reached the log")
