@@ -49,7 +49,8 @@ import Testing
               it("computes a response from the request", function()
                 given.http{url = "https://api.test/p", respond = function(request)
                   local sent = json.decode(request.body)
-                  return {status = 200, body = request.method .. " " .. sent.name .. " " .. request.headers.authorization}
+                  return {status = 200, body = request.method .. " " .. sent.name .. " " .. request.headers.authorization
+                    .. (request.headers.Authorization == request.headers.authorization and "" or " (case matters)")}
                 end}
                 local r = authenticate{username = "jane", authParams = {url = "https://api.test/p", post = true}}
                 assert.equals("POST jane Bearer t", r.user.properties.body)
@@ -91,6 +92,7 @@ import Testing
                 assert.equals("https://hooks.test/started", calls[2].url)
                 assert.same({id = r.sessionId, guest = false}, json.decode(calls[2].body))
                 assert.equals("application/json", calls[2].headers["content-type"])
+                assert.equals("application/json", calls[2].headers["Content-Type"])
               end)
               it("end_session runs session_ended with the reason", function()
                 local r = authenticate{username = "guest-1"}

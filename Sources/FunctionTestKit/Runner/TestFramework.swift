@@ -292,13 +292,26 @@ return function(host)
     return c
   end
 
-  function api.http_requests() return copy(http_log) end
+  -- Request header names are lowercase; looking one up in any case finds it.
+  local header_lookup = {__index = function(headers, name)
+    if type(name) == "string" then return rawget(headers, string.lower(name)) end
+  end}
+  local function with_lookup(request)
+    if type(request.headers) == "table" then setmetatable(request.headers, header_lookup) end
+    return request
+  end
+
+  function api.http_requests()
+    local calls = copy(http_log)
+    for _, call in ipairs(calls) do with_lookup(call) end
+    return calls
+  end
 
   local function answer(stub, request)
     if stub.error then return nil, stub.error end
     local response = stub
     if stub.respond then
-      response = stub.respond(copy(request))
+      response = stub.respond(with_lookup(copy(request)))
       if type(response) ~= "table" then
         error("given.http respond for " .. request.url .. " returned " .. type(response) .. ", not a table", 0)
       end
