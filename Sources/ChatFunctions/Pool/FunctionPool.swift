@@ -41,6 +41,9 @@ public final class FunctionPool: Authenticator, Sendable {
     let metrics: PoolMetrics
     private let runIDs = Atomic<UInt64>(0)
     private let triggersInFlight = Atomic<Int>(0)
+    /// The triggers the current set defines, one bit each: every start and end asks, so it is
+    /// read without the set's lock.
+    private let definedTriggers = Atomic<UInt8>(0)
     /// Answer a stuck state this long after the budget.
     static let watchdogGrace: Duration = .milliseconds(50)
 
@@ -54,6 +57,7 @@ public final class FunctionPool: Authenticator, Sendable {
         current = Mutex(Current(folder: folder, setGeneration: 0,
                                 fixtures: FunctionFixtures(secrets: options.secrets), fixturesGeneration: 0,
                                 triggers: Set(TriggerName.allCases.filter(runner.defines))))
+        definedTriggers.store(Self.bits(current.withLock { $0.triggers }), ordering: .releasing)
         for _ in 0..<options.workers { addWorker() }
         logger.info("functions loaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
@@ -91,7 +95,15 @@ public final class FunctionPool: Authenticator, Sendable {
     // MARK: Triggers
 
     /// Whether any file of the current set defines `trigger`.
-    public func defines(_ trigger: TriggerName) -> Bool { current.withLock { $0.triggers.contains(trigger) } }
+    public func defines(_ trigger: TriggerName) -> Bool {
+        definedTriggers.load(ordering: .acquiring) & Self.bit(trigger) != 0
+    }
+
+    private static func bit(_ trigger: TriggerName) -> UInt8 { trigger == .sessionStarted ? 1 : 2 }
+
+    private static func bits(_ triggers: Set<TriggerName>) -> UInt8 {
+        triggers.reduce(0) { $0 | bit($1) }
+    }
 
     /// Queues `trigger` with `event`; every file's trigger runs, in file-name order, after the
     /// authentications queued before it. `completion` (optional) gets each file's outcome.
@@ -235,6 +247,7 @@ public final class FunctionPool: Authenticator, Sendable {
             $0.setGeneration += 1
             $0.triggers = triggers
         }
+        definedTriggers.store(Self.bits(triggers), ordering: .releasing)
         logger.info("functions reloaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
 
