@@ -77,7 +77,10 @@ final class HookReceiver: Sendable {
                   assert(r, err)
                 end
                 return {
-                  session_started = function(event, context) post("started", event) end,
+                  session_started = function(event, context)
+                    if event.username == "ordered" then http.post("\(hooks)/slow", "") end
+                    post("started", event)
+                  end,
                   session_ended = function(event, context) post("ended", event) end,
                 }
                 """,
@@ -127,6 +130,21 @@ final class HookReceiver: Sendable {
             #expect(lines.contains { $0.hasPrefix("sessiongate_http_requests_total") && $0.contains(#"result="ok""#) })
             #expect(lines.contains { $0.hasPrefix("sessiongate_function_duration_seconds_bucket") && $0.contains("10-allow.lua") && $0.contains(#"le="0.0001""#) })
             #expect(lines.contains { $0.hasPrefix("sessiongate_function_duration_seconds_bucket") && $0.contains(#"le="10.0""#) })
+        }
+        await hooks.stop()
+    }
+
+    @Test func aSessionsEndWaitsForItsStartsTriggers() async throws {
+        let hooks = try await HookReceiver()
+        let folder = try Self.functions(hooks: hooks.url)
+        defer { TestFunctions.removeFolder(folder) }
+        try await TestGateway.with(functions: try Self.settings(folder)) { gateway async throws in
+            let client = try await gateway.connect()
+            _ = try await client.request(Wire.start("ordered", authParams: .object(["ok": .bool(true)])))
+            // Ended at once, while session_started still waits 400 ms on the backend.
+            _ = try await client.request(Wire.end())
+            let bodies = try await hooks.waitFor(2)
+            #expect(bodies.map { $0["kind"]?.stringValue } == ["started", "ended"])
         }
         await hooks.stop()
     }

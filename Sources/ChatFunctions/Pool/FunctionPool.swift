@@ -135,8 +135,9 @@ public final class FunctionPool: Authenticator, Sendable {
                     ])
                 }
             }
-            triggersInFlight.subtract(1, ordering: .relaxed)
+            // What the completion queues (a session's end after its start) counts before this does not.
             completion?(result.triggerOutcomes)
+            triggersInFlight.subtract(1, ordering: .relaxed)
         }
         guard submit(PoolJob(kind: .trigger(trigger, event: event), answer: answer), isTrigger: true) else {
             triggersInFlight.subtract(1, ordering: .relaxed)

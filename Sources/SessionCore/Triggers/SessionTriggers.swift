@@ -1,6 +1,7 @@
 import ChatFunctions
 import Foundation
 import StrictJSON
+import Synchronization
 
 /// Where a session's start and end are announced once they have happened: the functions'
 /// `session_started` and `session_ended` triggers (SPEC §3). Announcing never waits.
@@ -13,8 +14,14 @@ public protocol SessionTriggers: Sendable {
 
 /// The triggers of a function pool: events built as SPEC §3 gives them and queued on the pool,
 /// behind authentications; a full queue drops them (the pool logs and counts it).
-public struct PoolSessionTriggers: SessionTriggers {
+///
+/// A session's `session_ended` never runs before its `session_started` has finished: runs of
+/// the pool overlap (several workers, and runs that wait on `http`), so an end that comes while
+/// the start's triggers still run waits for them.
+public final class PoolSessionTriggers: SessionTriggers {
     let pool: FunctionPool
+    /// Sessions whose `session_started` runs now, with the end that waits for it, if any.
+    private let starting = Mutex<[String: JSONObject?]>([:])
 
     public init(pool: FunctionPool) {
         self.pool = pool
@@ -22,12 +29,23 @@ public struct PoolSessionTriggers: SessionTriggers {
 
     public func sessionStarted(_ session: ActiveSession, request: StartRequest) {
         guard pool.defines(.sessionStarted) else { return }
-        pool.queueTrigger(.sessionStarted, event: Self.startedEvent(session, request: request))
+        let id = session.id
+        starting.withLock { $0[id] = .some(nil) }
+        pool.queueTrigger(.sessionStarted, event: Self.startedEvent(session, request: request)) { [self] _ in
+            guard case .some(let waitingEnd?) = starting.withLock({ $0.removeValue(forKey: id) }) else { return }
+            pool.queueTrigger(.sessionEnded, event: waitingEnd)
+        }
     }
 
     public func sessionEnded(_ session: ActiveSession, reason: SessionEndReason, at endedAt: Date) {
         guard pool.defines(.sessionEnded) else { return }
-        pool.queueTrigger(.sessionEnded, event: Self.endedEvent(session, reason: reason, at: endedAt))
+        let event = Self.endedEvent(session, reason: reason, at: endedAt)
+        let deferred = starting.withLock { starting -> Bool in
+            guard starting[session.id] != nil else { return false }
+            starting[session.id] = .some(event)
+            return true
+        }
+        if !deferred { pool.queueTrigger(.sessionEnded, event: event) }
     }
 
     public func drain(within limit: Duration) async {
