@@ -20,7 +20,7 @@ public extension IPAddress {
     /// The IPv4 address with these four octets, in its IPv4-mapped form.
     internal init(ipv4 octets: ArraySlice<UInt8>) {
         precondition(octets.count == 4, "an IPv4 address is 4 bytes")
-        self.init(octets.map(String.init).joined(separator: "."))!
+        self.init(bytes: octets)!
     }
 }
 

@@ -23,6 +23,31 @@ public struct IPAddress: Hashable, Sendable {
         bytes = withUnsafeBytes(of: v6) { Array($0) }
     }
 
+    /// An address from its raw bytes in network order: 4 for IPv4, 16 for IPv6; `nil` for any
+    /// other count (as a socket address or a resolver gives them, without a trip through text).
+    public init?(bytes raw: some Collection<UInt8>) {
+        switch raw.count {
+        case 4: bytes = Self.mappedPrefix + raw
+        case 16: bytes = Array(raw)
+        default: return nil
+        }
+    }
+
+    /// The address as text (`192.0.2.1`, `2001:db8::1`), IPv4 in its dotted form.
+    public var text: String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        if isIPv4 {
+            var v4 = in_addr()
+            withUnsafeMutableBytes(of: &v4) { $0.copyBytes(from: bytes[12..<16]) }
+            inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count))
+        } else {
+            var v6 = in6_addr()
+            withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: bytes) }
+            inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count))
+        }
+        return String(cString: buffer)
+    }
+
     /// Whether the address is an IPv4 one (or IPv4-mapped IPv6, which is judged as IPv4).
     public var isIPv4: Bool { bytes.starts(with: Self.mappedPrefix) }
 

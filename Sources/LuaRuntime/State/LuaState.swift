@@ -279,19 +279,20 @@ public final class LuaState {
 
     /// A Swift function as a Lua value, kept in the registry.
     public func makeFunction(named name: String, _ body: @escaping HostFunction) throws(LuaError) -> LuaReference {
-        let box = HostFunctionBox(name: name, body: body)
+        try pushHostFunction(HostFunctionBox(name: name, body: body))
+        return try popReference()
+    }
+
+    /// Pushes a C closure that calls `box`, which the state keeps alive as long as it lives.
+    private func pushHostFunction(_ box: HostFunctionBox) throws(LuaError) {
         hostFunctions.append(box)
         let status = sg_push_host_function(L, Unmanaged.passUnretained(box).toOpaque())
         guard status == LUA_OK else { throw failure(status: status) }
-        return try popReference()
     }
 
     /// A Swift function that may make its task wait, as a Lua value kept in the registry.
     public func makeWaitingFunction(named name: String, _ function: WaitingHostFunction) throws(LuaError) -> LuaReference {
-        let box = HostFunctionBox(name: name, waiting: function)
-        hostFunctions.append(box)
-        let status = sg_push_host_function(L, Unmanaged.passUnretained(box).toOpaque())
-        guard status == LUA_OK else { throw failure(status: status) }
+        try pushHostFunction(HostFunctionBox(name: name, waiting: function))
         return try popReference()
     }
 
@@ -316,10 +317,7 @@ public final class LuaState {
         var status = buffer.withProgram { sg_push(L, $0, $1, $2, $3) }
         guard status == LUA_OK else { throw failure(status: status) }
         for (key, body) in functions {
-            let box = HostFunctionBox(name: "\(name).\(key)", body: body)
-            hostFunctions.append(box)
-            status = sg_push_host_function(L, Unmanaged.passUnretained(box).toOpaque())
-            guard status == LUA_OK else { throw failure(status: status) }
+            try pushHostFunction(HostFunctionBox(name: "\(name).\(key)", body: body))
             status = key.withCString { sg_setfield(L, -2, $0) }
             guard status == LUA_OK else { throw failure(status: status) }
         }

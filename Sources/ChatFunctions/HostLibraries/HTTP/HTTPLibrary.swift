@@ -11,7 +11,7 @@ import StrictJSON
 /// timeout, reset, a body too large) is `nil, message`, never a raised error.
 enum HTTPLibrary {
     static func install(into lua: LuaState, calls: HTTPCallContext) throws(LuaError) {
-        func waiting(_ name: String, _ parse: @escaping (LuaArguments) throws(LuaHostError) -> RequestParts) -> WaitingHostFunction {
+        func waiting(_ parse: @escaping (LuaArguments) throws(LuaHostError) -> RequestParts) -> WaitingHostFunction {
             WaitingHostFunction(
                 start: { args, results throws(LuaHostError) in
                     try calls.start(try parse(args), canWait: args.canWait, results: &results)
@@ -20,16 +20,16 @@ enum HTTPLibrary {
             )
         }
         let functions: [(String, LuaReference)] = [
-            ("request", try lua.makeWaitingFunction(named: "http.request", waiting("http.request") { args throws(LuaHostError) in
+            ("request", try lua.makeWaitingFunction(named: "http.request", waiting { args throws(LuaHostError) in
                 try RequestParts(table: try args.table(1), function: "http.request")
             })),
-            ("get", try lua.makeWaitingFunction(named: "http.get", waiting("http.get") { args throws(LuaHostError) in
+            ("get", try lua.makeWaitingFunction(named: "http.get", waiting { args throws(LuaHostError) in
                 var parts = try RequestParts(options: args, at: 2, function: "http.get")
                 parts.method = "GET"
                 parts.url = try args.string(1).description
                 return parts
             })),
-            ("post", try lua.makeWaitingFunction(named: "http.post", waiting("http.post") { args throws(LuaHostError) in
+            ("post", try lua.makeWaitingFunction(named: "http.post", waiting { args throws(LuaHostError) in
                 var parts = try RequestParts(options: args, at: 3, function: "http.post")
                 parts.method = "POST"
                 parts.url = try args.string(1).description

@@ -1,5 +1,5 @@
 /// One `http` call of a script, as the library checked it (SPEC §3).
-public struct ScriptHTTPRequest: Sendable, Equatable {
+public struct ScriptHTTPRequest: Sendable {
     public var method: String
     public var url: String
     /// Header names as the script wrote them.
@@ -18,11 +18,6 @@ public struct ScriptHTTPRequest: Sendable, Equatable {
         self.body = body
         self.timeout = timeout
         self.file = file
-    }
-
-    public static func == (a: ScriptHTTPRequest, b: ScriptHTTPRequest) -> Bool {
-        a.method == b.method && a.url == b.url && a.body == b.body && a.timeout == b.timeout
-            && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
     }
 
     /// The URL without its query string or fragment: what the log may show.

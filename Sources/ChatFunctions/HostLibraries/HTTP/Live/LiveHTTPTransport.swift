@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NetworkAddresses
+import Synchronization
 
 /// Scripts' requests to the network, on async-http-client (SPEC §3 `http`).
 ///
@@ -31,61 +32,70 @@ public final class LiveHTTPTransport: HTTPTransport {
         clients = PinnedClients(tls: tls, limit: maxClients)
     }
 
+    /// Runs on NIO's threads from start to end (resolution on its blocking pool, the request on
+    /// an event loop): no step waits for a thread of Swift concurrency's pool, which the rest of
+    /// the process shares.
     public func send(_ request: ScriptHTTPRequest, completion: @escaping @Sendable (ScriptHTTPResult) -> Void) {
-        Task { completion(await perform(request)) }
+        guard let components = URLComponents(string: request.url), let rawHost = components.host, !rawHost.isEmpty,
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            return completion(.failure("invalid url"))
+        }
+        let host = EgressPolicy.normalizedHost(rawHost)
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(max(0, request.timeout.nanoseconds))
+        if let literal = IPAddress(host) {
+            return connect(request, host: host, port: port, addresses: [literal], named: false, deadline: deadline, completion)
+        }
+        resolver.resolve(host, port: port) { [self] resolved in
+            guard case .success(let addresses) = resolved else { return completion(.failure("dns: cannot resolve \(host)")) }
+            guard NIODeadline.now() < deadline else { return completion(.failure(ScriptHTTPResult.timeoutMessage)) }
+            connect(request, host: host, port: port, addresses: addresses, named: true, deadline: deadline, completion)
+        }
     }
 
     public func shutdown() async {
         await clients.shutdown()
     }
 
-    func perform(_ request: ScriptHTTPRequest) async -> ScriptHTTPResult {
-        guard let components = URLComponents(string: request.url), let rawHost = components.host, !rawHost.isEmpty,
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            return .failure("invalid url")
-        }
-        let host = EgressPolicy.normalizedHost(rawHost)
-        let port = components.port ?? (scheme == "https" ? 443 : 80)
-        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(max(0, request.timeout.nanoseconds))
-        let literal = IPAddress(host)
-        let addresses: [IPAddress]
-        if let literal {
-            addresses = [literal]
-        } else {
-            do {
-                addresses = try await resolver.addresses(of: host, port: port)
-            } catch {
-                return .failure("dns: cannot resolve \(host)")
-            }
-            if NIODeadline.now() >= deadline { return .failure(ScriptHTTPResult.timeoutMessage) }
-        }
+    private func connect(
+        _ request: ScriptHTTPRequest, host: String, port: Int, addresses: [IPAddress], named: Bool, deadline: NIODeadline,
+        _ completion: @escaping @Sendable (ScriptHTTPResult) -> Void
+    ) {
         guard case .connect(let address) = policy.decide(host: host, port: port, addresses: addresses) else {
-            return .failure("host not allowed: \(host)")
+            return completion(.failure("host not allowed: \(host)"))
         }
-        let client = await clients.client(for: literal == nil ? host : nil, pinnedTo: address)
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let client = clients.client(for: named ? host : nil, pinnedTo: address)
+        let outgoing: HTTPClient.Request
         do {
-            let response = try await client.execute(outgoing, deadline: deadline)
-            let body = try await response.body.collect(upTo: HTTPLimits.maxBodyBytes)
-            var headers: [String: String] = [:]
-            for (name, value) in response.headers {
-                let key = name.lowercased()
-                headers[key] = headers[key].map { $0 + ", " + value } ?? value
-            }
-            return .response(ScriptHTTPResponse(status: Int(response.status.code), headers: headers,
-                                                body: Array(body.readableBytesView)))
+            outgoing = try HTTPClient.Request(
+                url: request.url, method: HTTPMethod(rawValue: request.method),
+                headers: HTTPHeaders(request.headers.map { ($0.name, $0.value) }),
+                body: request.body.map { .bytes($0) })
         } catch {
-            return .failure(Self.describe(error))
+            return completion(.failure("invalid url"))
+        }
+        let accumulator = ResponseAccumulator(request: outgoing, maxBodySize: HTTPLimits.maxBodyBytes)
+        client.execute(request: outgoing, delegate: accumulator, deadline: deadline).futureResult.whenComplete { result in
+            switch result {
+            case .success(let response):
+                var headers: [String: String] = [:]
+                for (name, value) in response.headers {
+                    let key = name.lowercased()
+                    headers[key] = headers[key].map { $0 + ", " + value } ?? value
+                }
+                completion(.response(ScriptHTTPResponse(
+                    status: Int(response.status.code), headers: headers,
+                    body: response.body.map { Array($0.readableBytesView) } ?? [])))
+            case .failure(let error):
+                completion(.failure(Self.describe(error)))
+            }
         }
     }
 
     /// A failure's kind and a short reason; never the request's headers or body.
     static func describe(_ error: any Error) -> String {
         switch error {
-        case is NIOTooManyBytesError:
+        case is NIOTooManyBytesError, is ResponseAccumulator.ResponseTooBigError:
             return "response too large"
         case let error as HTTPClientError:
             switch error {
@@ -104,7 +114,8 @@ public final class LiveHTTPTransport: HTTPTransport {
         case let error as IOError:
             return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE ? "reset: connection reset" : "connect: \(Self.reason(of: error))"
         case let error as ChannelError:
-            return error == .connectTimeout(.zero) ? ScriptHTTPResult.timeoutMessage : "connect: \(error)"
+            if case .connectTimeout = error { return ScriptHTTPResult.timeoutMessage }
+            return "connect: \(error)"
         default:
             return "connect: \(Self.reason(of: error))"
         }
@@ -126,12 +137,16 @@ public final class LiveHTTPTransport: HTTPTransport {
 
 /// One client per host and pinned address, least recently used first out (and shut down:
 /// async-http-client requires it).
-actor PinnedClients {
+final class PinnedClients: Sendable {
     static let connectionsPerHost = 512
+    private struct Cache {
+        var clients: [String: HTTPClient] = [:]
+        var order: [String] = []
+    }
+
     private let tls: TLSConfiguration
     private let limit: Int
-    private var clients: [String: HTTPClient] = [:]
-    private var order: [String] = []
+    private let cache = Mutex(Cache())
 
     init(tls: TLSConfiguration, limit: Int) {
         self.tls = tls
@@ -142,11 +157,24 @@ actor PinnedClients {
     func client(for host: String?, pinnedTo address: IPAddress) -> HTTPClient {
         let text = address.text
         let key = (host ?? "") + "\u{0}" + text
-        if let client = clients[key] {
-            if let index = order.firstIndex(of: key) { order.remove(at: index) }
-            order.append(key)
-            return client
+        let (client, evicted) = cache.withLock { cache -> (HTTPClient, HTTPClient?) in
+            if let client = cache.clients[key] {
+                if let index = cache.order.firstIndex(of: key) { cache.order.remove(at: index) }
+                cache.order.append(key)
+                return (client, nil)
+            }
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                                    configuration: configuration(host: host, address: text))
+            cache.clients[key] = client
+            cache.order.append(key)
+            guard cache.order.count > limit else { return (client, nil) }
+            return (client, cache.clients.removeValue(forKey: cache.order.removeFirst()))
         }
+        evicted?.shutdown(queue: .global()) { _ in }
+        return client
+    }
+
+    private func configuration(host: String?, address: String) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
         configuration.redirectConfiguration = .disallow
@@ -155,41 +183,16 @@ actor PinnedClients {
         configuration.connectionPool.retryConnectionEstablishment = false
         // async-http-client's default of 8 connections per host would queue the 9th waiting
         // authentication behind the first eight; waiting authentications are meant to overlap.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = PinnedClients.connectionsPerHost
-        if let host { configuration.dnsOverride = [host: text] }
-        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
-        clients[key] = client
-        order.append(key)
-        if order.count > limit {
-            let evicted = order.removeFirst()
-            if let old = clients.removeValue(forKey: evicted) {
-                Task { try? await old.shutdown() }
-            }
-        }
-        return client
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
+        if let host { configuration.dnsOverride = [host: address] }
+        return configuration
     }
 
     func shutdown() async {
-        let all = Array(clients.values)
-        clients = [:]
-        order = []
-        for client in all { try? await client.shutdown() }
-    }
-}
-
-extension IPAddress {
-    /// The address as text (`192.0.2.1`, `2001:db8::1`), IPv4 in its dotted form.
-    var text: String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        if isIPv4 {
-            var v4 = in_addr()
-            withUnsafeMutableBytes(of: &v4) { $0.copyBytes(from: bytes[12..<16]) }
-            inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count))
-        } else {
-            var v6 = in6_addr()
-            withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: bytes) }
-            inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count))
+        let all = cache.withLock { cache -> [HTTPClient] in
+            defer { cache = Cache() }
+            return Array(cache.clients.values)
         }
-        return String(cString: buffer)
+        for client in all { try? await client.shutdown() }
     }
 }
