@@ -9,7 +9,9 @@ import Testing
         var stdout: String
     }
 
-    static func invoke(_ arguments: [String]) throws -> Run {
+    /// Runs `sessiongate invoke` and waits for it without holding a thread of the cooperative
+    /// pool (other tests' tasks run there meanwhile).
+    static func invoke(_ arguments: [String]) async throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServeProcess.binary)
         process.arguments = ["invoke"] + arguments
@@ -17,10 +19,13 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        // A verdict is one short line: it fits in the pipe's buffer, so reading after the exit is safe.
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self))
+        return Run(status: status, stdout: String(decoding: data, as: UTF8.self))
     }
 
     @Test func invokeCallsTheBackendOnlyWhenAllowed() async throws {
@@ -35,17 +40,17 @@ import Testing
             end
             """.write(toFile: folder + "/10-backend.lua", atomically: true, encoding: .utf8)
 
-        let allowed = try Self.invoke([folder, "--username", "jane", "--auth-params", "{}", "--http-allow", "127.0.0.1"])
+        let allowed = try await Self.invoke([folder, "--username", "jane", "--auth-params", "{}", "--http-allow", "127.0.0.1"])
         #expect(allowed.status == 0, "\(allowed.stdout)")
         #expect(allowed.stdout.contains(#""allowed":true"#))
         #expect(try await hooks.waitFor(1).first?["from"] == .string("jane"))
 
-        let refused = try Self.invoke([folder, "--username", "jane", "--auth-params", "{}"])
+        let refused = try await Self.invoke([folder, "--username", "jane", "--auth-params", "{}"])
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("host not allowed: 127.0.0.1"), "\(refused.stdout)")
         #expect(hooks.bodies.count == 1)
 
-        let bad = try Self.invoke([folder, "--username", "jane", "--http-allow", "10.0.0.0/99"])
+        let bad = try await Self.invoke([folder, "--username", "jane", "--http-allow", "10.0.0.0/99"])
         #expect(bad.status == 2)
         await hooks.stop()
     }

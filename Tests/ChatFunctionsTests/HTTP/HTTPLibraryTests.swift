@@ -9,9 +9,9 @@ import Testing
 /// A resolver the test controls: names resolve to what the test says, never through DNS.
 struct FixedResolver: HostResolver {
     var table: [String: [String]]
-    func addresses(of host: String, port: Int) async throws -> [IPAddress] {
-        guard let texts = table[host] else { throw SystemResolver.Failure() }
-        return texts.compactMap { IPAddress($0) }
+    func resolve(_ host: String, port: Int, completion: @escaping @Sendable (Result<[IPAddress], any Error>) -> Void) {
+        guard let texts = table[host] else { return completion(.failure(SystemResolver.Failure())) }
+        completion(.success(texts.compactMap { IPAddress($0) }))
     }
 }
 
@@ -121,9 +121,11 @@ struct FixedResolver: HostResolver {
     }
 
     @Test func transportFailuresAreNilAndAMessage() async throws {
-        let closed = try await TestBackend.start()
-        let closedPort = closed.port
-        await closed.stop()
+        // Bound and never listening, for the whole test: a connection to it is refused, and no
+        // other test's server can take the port meanwhile (a port merely closed again could be).
+        let refusing = try RefusingPort()
+        defer { refusing.close() }
+        let closedPort = refusing.port
         let (message, _) = try await Self.reported(timeout: .seconds(5)) { backend in
             """
             local out = {}

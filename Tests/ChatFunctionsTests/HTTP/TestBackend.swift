@@ -119,6 +119,36 @@ private final class BackendHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
+/// A TCP port on 127.0.0.1 bound by a socket that never listens: connecting to it is refused.
+struct RefusingPort {
+    struct Failure: Error {}
+
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure() }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        guard bound else {
+            Glibc.close(fd)
+            throw Failure()
+        }
+        descriptor = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { Glibc.close(descriptor) }
+}
+
 /// A self-signed certificate for 127.0.0.1 and localhost, made with the openssl command (the
 /// test trusts it through `LiveHTTPTransport`'s extra trust roots).
 enum BackendCertificate {
