@@ -21,9 +21,7 @@ import Testing
         /// this script's exit from inside a test, so `system` it is).
         func run(_ command: String) async throws {
             let line = "PG_TEST_PORT=\(port) PG_TEST_DIR=\(folder) '\(Self.script)' \(command) >/dev/null 2>&1"
-            let status = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: system(line)) }
-            }
+            let status = try await BlockingThread.run { system(line) }
             guard status == 0 else {
                 let log = (try? String(contentsOfFile: "\(folder)/server.log", encoding: .utf8)) ?? ""
                 throw TestGateway.Failure(

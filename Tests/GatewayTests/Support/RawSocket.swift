@@ -71,9 +71,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     private func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
+        try await BlockingThread.run(body)
     }
 
     private func blockingReadHTTPResponse() throws -> (status: Int, headers: [String: String], body: String) {
