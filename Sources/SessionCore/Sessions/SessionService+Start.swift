@@ -45,10 +45,34 @@ extension SessionService {
         guard options.guestsAllowed else { return finish(.failure(GatewayError(.guestSessionsDisabled))) }
         let store = self.store
         let now = Date()
+        if store.sessionStartsMustCommit {
+            return startCommittedGuest(username, at: now, request, onServerEnd: onServerEnd, then: finish)
+        }
         storeStep(username, then: finish, immediately: { try store.findOrCreateGuestImmediately(named: username, at: now) },
                   waiting: { try await store.findOrCreateGuest(named: username, at: now) }) { user in
             guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
             self.open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd, then: finish)
+        }
+    }
+
+    /// A guest start on a store shared by several instances: its user and its session row in
+    /// one store call (one round trip on PostgreSQL), the row committed before the reply.
+    private func startCommittedGuest(
+        _ username: String, at now: Date, _ request: StartRequest, onServerEnd: @escaping ServerEndHandler,
+        then finish: @escaping StartCompletion
+    ) {
+        let store = self.store
+        let start = SessionRecord(
+            id: SessionID.make(), userID: 0, startedAt: now, remoteAddress: request.remoteAddress, userAgent: request.userAgent
+        )
+        storeStep(username, then: finish, immediately: { .mustWait },
+                  waiting: { try await store.findOrCreateGuest(named: username, at: now, committing: start) }) { user in
+            guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
+            let session = ActiveSession(
+                id: start.id, startedAt: start.startedAt, user: user.snapshot(online: true),
+                remoteAddress: start.remoteAddress, userAgent: start.userAgent
+            )
+            finish(self.activate(session, onServerEnd: onServerEnd))
         }
     }
 

@@ -28,3 +28,12 @@ public struct SessionRecord: Sendable, Equatable {
         self.functionSetVersion = functionSetVersion
     }
 }
+
+extension SessionRecord {
+    /// The same record for the user `id`.
+    func withUserID(_ id: Int64) -> SessionRecord {
+        var record = self
+        record.userID = id
+        return record
+    }
+}

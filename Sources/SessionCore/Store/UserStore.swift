@@ -62,6 +62,12 @@ public protocol UserStore: Sendable {
     /// `recordSessionStart`, returning once the row is committed. The default queues it.
     func commitSessionStart(_ session: SessionRecord) async throws
 
+    /// A guest start on a store whose starts must commit: `findOrCreateGuest`, then, when the
+    /// user is a guest, `commitSessionStart(start)` with the user's id in `start.userID` (the
+    /// value passed there is ignored). A store may do both in one round trip. Returns the user
+    /// either way; nothing is recorded for a person.
+    func findOrCreateGuest(named name: String, at now: Date, committing start: SessionRecord) async throws -> StoredUser
+
     // The start pipeline's fast path (see `Immediate`); each has a default that always waits.
     func userImmediately(named name: String) throws -> Immediate<StoredUser?>
     func findOrCreateGuestImmediately(named name: String, at now: Date) throws -> Immediate<StoredUser>
@@ -99,6 +105,12 @@ extension UserStore {
 
     public func commitSessionStart(_ session: SessionRecord) async throws {
         try recordSessionStart(session)
+    }
+
+    public func findOrCreateGuest(named name: String, at now: Date, committing start: SessionRecord) async throws -> StoredUser {
+        let user = try await findOrCreateGuest(named: name, at: now)
+        if user.isGuest { try await commitSessionStart(start.withUserID(user.id)) }
+        return user
     }
 }
 

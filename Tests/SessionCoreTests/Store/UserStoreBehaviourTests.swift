@@ -182,6 +182,50 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func committedGuestStartRecordsItsSessionOnlyForAGuest(kind: StoreKind) async throws {
+        let store = try await kind.open(in: directory)
+        func start(_ id: String, at date: Date) -> SessionRecord {
+            SessionRecord(id: id, userID: -1, startedAt: date, remoteAddress: "10.0.0.2", userAgent: id == "s-2" ? nil : "tests/2")
+        }
+        // A first start creates the guest; a returning one finds it; both record their session.
+        let created = try await store.findOrCreateGuest(named: "visitor", at: now, committing: start("s-1", at: now))
+        let later = now.addingTimeInterval(30)
+        let returning = try await store.findOrCreateGuest(named: "visitor", at: later, committing: start("s-2", at: later))
+        #expect(created.isGuest && returning.id == created.id)
+        #expect(returning.lastSeen == later)
+        let person = try await store.insert(NewUser(name: "jane", displayName: "Jane", createdTime: now))
+        let refused = try await store.findOrCreateGuest(named: "jane", at: later, committing: start("s-3", at: later))
+        #expect(refused == person)
+
+        #expect(try await store.sessions(ofUser: created.id) == [
+            SessionRecord(id: "s-1", userID: created.id, startedAt: now, remoteAddress: "10.0.0.2", userAgent: "tests/2"),
+            SessionRecord(id: "s-2", userID: created.id, startedAt: later, remoteAddress: "10.0.0.2"),
+        ])
+        #expect(try await store.sessions(ofUser: person.id).isEmpty)
+        #expect(try await store.user(named: "visitor")?.lastSeen == later)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentCommittedGuestStartsShareOneUser(kind: StoreKind) async throws {
+        let store = try await kind.open(in: directory)
+        let now = self.now
+        let users = try await withThrowingTaskGroup(of: StoredUser.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let record = SessionRecord(id: "s-\(index)", userID: -1, startedAt: now, remoteAddress: "10.0.0.3")
+                    return try await store.findOrCreateGuest(named: "crowd-\(index % 4)", at: now, committing: record)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(users.map(\.id)).count == 4)
+        #expect(try await store.userCount() == 4)
+        var recorded = 0
+        for id in Set(users.map(\.id)) { recorded += try await store.sessions(ofUser: id).count }
+        #expect(recorded == 40)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func closedStoreRefusesWork(kind: StoreKind) async throws {
         let store = try await kind.open(in: directory)
         _ = try await store.findOrCreateGuest(named: "jane", at: now)

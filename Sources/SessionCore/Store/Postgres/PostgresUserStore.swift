@@ -35,6 +35,8 @@ public final class PostgresUserStore: UserStore {
     /// The two statements a start waits for, each batched over the starts that wait together.
     private let userReads = StatementBatcher<String, StoredUser?>()
     private let sessionInserts = StatementBatcher<SessionRecord, Void>()
+    /// A returning guest's start: both in one statement (`PostgresUserStore+GuestStarts`).
+    let guestStarts = StatementBatcher<GuestStart, StoredUser?>()
 
     /// Whether the database answered the last query.
     public var isReachable: Bool { health.isReachable }
@@ -131,17 +133,27 @@ public final class PostgresUserStore: UserStore {
         }
     }
 
+    public func createOrUpgradeImmediately(
+        named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
+    ) throws -> Immediate<StoredUser> {
+        try ensureOpen()
+        return alreadyCommitted(named: name, profile: profile, at: now, knownUser: knownUser).map { .done($0) } ?? .mustWait
+    }
+
+    /// A returning user whose profile changes nothing but `lastSeen` is committed as it is
+    /// (its `lastSeen` queued); `nil` when the upsert must run.
+    private func alreadyCommitted(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) -> StoredUser? {
+        guard let existing = knownUser else { return nil }
+        let user = profile.applied(to: existing, name: name, newID: 0, at: now)
+        var unchanged = existing
+        unchanged.lastSeen = user.lastSeen
+        guard user == unchanged else { return nil }
+        queueLastSeen(now, ofUserID: existing.id)
+        return user
+    }
+
     public func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
-        // A returning user whose profile changes nothing but `lastSeen` is committed as it is.
-        if let existing = knownUser {
-            let user = profile.applied(to: existing, name: name, newID: 0, at: now)
-            var unchanged = existing
-            unchanged.lastSeen = user.lastSeen
-            if user == unchanged {
-                queueLastSeen(now, ofUserID: existing.id)
-                return user
-            }
-        }
+        if let user = alreadyCommitted(named: name, profile: profile, at: now, knownUser: knownUser) { return user }
         // One statement, so that concurrent starts on several instances cannot interleave: the
         // profile's `nil` fields keep what the row holds at that moment (Profile.applied's rules).
         let properties = profile.properties.map(StoredProperties.text)
@@ -323,11 +335,11 @@ public final class PostgresUserStore: UserStore {
         }
     }
 
-    private func queueLastSeen(_ date: Date, ofUserID id: Int64) {
+    func queueLastSeen(_ date: Date, ofUserID id: Int64) {
         writes.noteLastSeen(date, ofUserID: id)
     }
 
-    private func ensureOpen() throws {
+    func ensureOpen() throws {
         if isClosed.load(ordering: .relaxed) { throw UserStoreError.closed }
     }
 
