@@ -25,6 +25,8 @@
 #              from another commit, for A/B runs
 #   BIN_DIR    where the built LoadBenchmark (and the default gateway) are, e.g. a --scratch-path build's
 #              release folder (default: swift build -c release --show-bin-path)
+#   SETTLE     seconds to wait after `sync` before each scenario, so that one run's writeback does not
+#              land on the next (default 3)
 #   SKIP_BUILD set to 1 to use the release binaries already built (the header prints when they were
 #              built: the commit it prints is the tree's, not necessarily the binaries')
 set -euo pipefail
@@ -88,10 +90,10 @@ start_gateway() { # $1: scenario name
     esac
     : > "$WORK/gateway.out"
     echo "+ $GATEWAY serve --host 127.0.0.1 --port 0 --functions $WORK/functions --database $database" \
-        "--username-failure-limit off --address-failure-limit off --no-demo --log-level $LOG_LEVEL 2>>$WORK/gateway-$1.log"
+        "--username-failure-limit off --address-failure-limit off --no-demo --log-level $LOG_LEVEL 2>>$WORK/gateway-$1-$DB.log"
     "$GATEWAY" serve --host 127.0.0.1 --port 0 --functions "$WORK/functions" --database "$database" \
         --username-failure-limit off --address-failure-limit off --no-demo --log-level "$LOG_LEVEL" \
-        > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
+        > "$WORK/gateway.out" 2>> "$WORK/gateway-$1-$DB.log" &
     GW_PID=$!
     await_listening "$1" gateway
 }
@@ -99,7 +101,7 @@ start_gateway() { # $1: scenario name
 start_floor() { # $1: scenario name; WebSocketFloor prints the same listening line as the gateway
     : > "$WORK/gateway.out"
     echo "+ $BIN/WebSocketFloor 0"
-    "$BIN/WebSocketFloor" 0 > "$WORK/gateway.out" 2>> "$WORK/gateway-$1.log" &
+    "$BIN/WebSocketFloor" 0 > "$WORK/gateway.out" 2>> "$WORK/gateway-$1-$DB.log" &
     GW_PID=$!
     await_listening "$1" WebSocketFloor
 }
@@ -110,7 +112,7 @@ await_listening() { # $1: scenario name, $2: what was started (GW_PID); sets POR
         line=$(grep -m1 -o 'listening on http://[^ ]*' "$WORK/gateway.out" || true)
         [ -n "$line" ] && break
         if ! kill -0 "$GW_PID" 2>/dev/null; then
-            echo "$2 exited before listening:"; cat "$WORK/gateway-$1.log"; exit 1
+            echo "$2 exited before listening:"; cat "$WORK/gateway-$1-$DB.log"; exit 1
         fi
         sleep 0.1
     done
@@ -128,8 +130,8 @@ stop_gateway() { # $1: scenario name
     fi
     wait "$GW_PID" || status=$?
     echo "  gateway stopped on SIGTERM: exit $status after ~$((SECONDS - began)) s;" \
-        "log lines: $(wc -l < "$WORK/gateway-$1.log"), of which warnings/errors:" \
-        "$(grep -ciE 'warn|error|critical' "$WORK/gateway-$1.log" || true)"
+        "log lines: $(wc -l < "$WORK/gateway-$1-$DB.log"), of which warnings/errors:" \
+        "$(grep -ciE 'warn|error|critical' "$WORK/gateway-$1-$DB.log" || true)"
     GW_PID=""
 }
 
@@ -143,6 +145,9 @@ for scenario in $SCENARIOS; do
   for DB in $DATABASE; do
     echo
     echo "== $scenario ($DB)"
+    # The previous scenario's database files are still being written back to disk; on a small
+    # machine that writeback competes with the next run's fsyncs (PostgreSQL's above all).
+    sync; sleep "${SETTLE:-3}"
     start_gateway "$scenario"
     url="ws://127.0.0.1:$PORT/v1/session"
     case "$scenario" in

@@ -9,15 +9,26 @@ import Testing
         let harness = ServiceHarness()
         var ids: Set<String> = []
         for index in 0..<20 {
-            let id = try await harness.start(.string("user-\(index)")).get().id
+            let session = try await harness.start(.string("user-\(index)")).get()
+            let id = session.id
             #expect(UUID(uuidString: id) != nil)
             #expect(id == id.lowercased())
-            // Version 4 (random) and the RFC 4122 variant.
-            #expect(Array(id)[14] == "4")
+            // Version 7 (time-ordered) and the RFC 9562 variant; the first 48 bits are the start's
+            // Unix time in milliseconds.
+            #expect(Array(id)[14] == "7")
             #expect("89ab".contains(Array(id)[19]))
+            let milliseconds = UInt64(id.replacingOccurrences(of: "-", with: "").prefix(12), radix: 16)
+            #expect(milliseconds.map { abs(Double($0) / 1000 - session.startedAt.timeIntervalSince1970) < 1 } == true)
             ids.insert(id)
         }
         #expect(ids.count == 20)
+    }
+
+    @Test func sessionIdsSortInTheOrderOfTheirTimes() {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let ids = (0..<200).map { SessionID.make(at: start.addingTimeInterval(Double($0) * 0.002)) }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids.map { $0.suffix(17) }).count == 200)
     }
 
     @Test func aUserIsOnlineWhileItHasASession() async throws {

@@ -30,39 +30,18 @@ extension PostgresUserStore {
         return user
     }
 
-    /// One statement for a batch: every asked name's user, and a session row for each start
-    /// whose user exists and is a guest. A data-modifying WITH runs whether or not the outer
-    /// SELECT reads it.
+    /// One statement for a batch (`PostgresStatements.GuestStarts`): every asked name's user,
+    /// and a session row for each start whose user exists and is a guest.
     private func startGuests(_ starts: [GuestStart]) async throws -> [StoredUser?] {
-        let instanceID = instanceID
-        let names = starts.map(\.name), ids = starts.map(\.session.id), started = starts.map(\.session.startedAt)
-        let addresses = starts.map(\.session.remoteAddress)
-        let agents = starts.map { $0.session.userAgent ?? "" }, hasAgent = starts.map { $0.session.userAgent != nil }
+        let statement = PostgresStatements.GuestStarts(starts: starts.map { ($0.name, $0.session) }, instanceID: instanceID)
         let found = try await query { client in
             var users: [String: StoredUser] = [:]
-            let rows = try await client.query(
-                """
-                WITH found AS (
-                    SELECT id, name, display_name, display_picture_url, is_guest, properties, created_time, last_seen
-                    FROM users WHERE name = ANY(\(Array(Set(names))))
-                ), started AS (
-                    INSERT INTO sessions (id, user_id, instance_id, started_at, remote_address, user_agent)
-                    SELECT s.id, found.id, \(instanceID), s.started_at, s.address, CASE WHEN s.has_agent THEN s.agent END
-                    FROM unnest(\(names)::text[], \(ids)::text[], \(started)::timestamptz[], \(addresses)::text[],
-                                \(agents)::text[], \(hasAgent)::boolean[])
-                         AS s (name, id, started_at, address, agent, has_agent)
-                    JOIN found ON found.name = s.name AND found.is_guest
-                    ON CONFLICT (id) DO NOTHING
-                )
-                SELECT id, name, display_name, display_picture_url, is_guest, properties, created_time, last_seen FROM found
-                """
-            )
-            for try await row in rows.decode(UserRow.self) {
+            for try await row in try await client.execute(statement) {
                 let user = try Self.user(from: row)
                 users[user.name] = user
             }
             return users
         }
-        return names.map { found[$0] }
+        return starts.map { found[$0.name] }
     }
 }

@@ -116,9 +116,10 @@ final class PostgresWriteQueue: Sendable {
         }
     }
 
-    /// The batch's writes, then one write for all its session ends, then one for all its
-    /// `lastSeen` notes (GREATEST: never back). A queue that falls behind catches up this way:
-    /// a bigger batch costs a few statements, not one per session.
+    /// The batch's writes, then one statement for all its session ends and `lastSeen` notes
+    /// (GREATEST: never back). A queue that falls behind catches up this way: a bigger batch
+    /// costs the same statements, not one per session; a batch of ends and notes alone is one
+    /// autocommitted statement, one round trip.
     private static func folded(_ batch: [Write]) -> [Write] {
         var latest: [Int64: Date] = [:]
         var writes: [Write] = []
@@ -133,39 +134,12 @@ final class PostgresWriteQueue: Sendable {
                 writes.append(write)
             }
         }
-        if !ends.isEmpty {
-            let ids = ends.map(\.sessionID)
-            let dates = ends.map(\.at)
-            let reasons = ends.map(\.reason)
-            writes.append(Write(what: "\(ends.count) session ends") { connection, logger in
-                try await connection.query(
-                    """
-                    WITH ended AS (
-                        UPDATE sessions SET ended_at = noted.at, end_reason = noted.reason
-                        FROM unnest(\(ids)::text[], \(dates)::timestamptz[], \(reasons)::text[]) AS noted (id, at, reason)
-                        WHERE sessions.id = noted.id AND sessions.ended_at IS NULL
-                        RETURNING sessions.user_id, noted.at
-                    )
-                    UPDATE users SET last_seen = GREATEST(users.last_seen, latest.at)
-                    FROM (SELECT user_id, max(at) AS at FROM ended GROUP BY user_id) AS latest
-                    WHERE users.id = latest.user_id
-                    """,
-                    logger: logger
-                )
-            })
-        }
-        guard !latest.isEmpty else { return writes }
-        let ids = latest.keys.sorted()
-        let dates = ids.map { latest[$0]! }
-        writes.append(Write(what: "lastSeen of \(ids.count) users") { connection, logger in
-            try await connection.query(
-                """
-                UPDATE users SET last_seen = GREATEST(users.last_seen, noted.seen)
-                FROM unnest(\(ids)::bigint[], \(dates)::timestamptz[]) AS noted (id, seen)
-                WHERE users.id = noted.id
-                """,
-                logger: logger
-            )
+        guard !ends.isEmpty || !latest.isEmpty else { return writes }
+        let statement = PostgresStatements.EndsAndLastSeen(
+            ends: ends, lastSeen: latest.keys.sorted().map { ($0, latest[$0]!) }
+        )
+        writes.append(Write(what: "\(ends.count) session ends, lastSeen of \(latest.count) users") { connection, logger in
+            _ = try await connection.execute(statement, logger: logger)
         })
         return writes
     }
