@@ -65,7 +65,8 @@ extension SessionService {
         let start = SessionRecord(
             id: SessionID.make(), userID: 0, startedAt: now, remoteAddress: request.remoteAddress, userAgent: request.userAgent
         )
-        storeStep(username, then: finish, immediately: { .mustWait },
+        storeStep(username, then: finish,
+                  immediately: { try store.findOrCreateGuestImmediately(named: username, at: now, committing: start) },
                   waiting: { try await store.findOrCreateGuest(named: username, at: now, committing: start) }) { user in
             guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
             let session = ActiveSession(
@@ -133,7 +134,8 @@ extension SessionService {
         }
     }
 
-    /// One store step: answered where the pipeline stands when the store can, else awaited in
+    /// One store step: answered where the pipeline stands when the store can, through the
+    /// store's callback when it answers later (the PostgreSQL store's batches), else awaited in
     /// a task. A failing store ends the start with `overloaded`.
     private func storeStep<Value: Sendable>(
         _ username: String, then finish: @escaping StartCompletion,
@@ -142,7 +144,19 @@ extension SessionService {
         next: @escaping @Sendable (Value) -> Void
     ) {
         do {
-            if case .done(let value) = try immediately() { return next(value) }
+            switch try immediately() {
+            case .done(let value):
+                return next(value)
+            case .later(let later):
+                return later.start { result in
+                    switch result {
+                    case .success(let value): next(value)
+                    case .failure(let error): finish(.failure(self.storeFailed(error, username: username)))
+                    }
+                }
+            case .mustWait:
+                break
+            }
         } catch {
             return finish(.failure(storeFailed(error, username: username)))
         }
@@ -176,7 +190,7 @@ extension SessionService {
         storeStep(
             user.name, then: finish,
             immediately: {
-                guard !store.sessionStartsMustCommit else { return .mustWait }
+                guard !store.sessionStartsMustCommit else { return try store.commitSessionStartImmediately(record) }
                 try store.recordSessionStart(record)
                 return .done(())
             },

@@ -74,13 +74,27 @@ public protocol UserStore: Sendable {
     func createOrUpgradeImmediately(
         named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
     ) throws -> Immediate<StoredUser>
+    func findOrCreateGuestImmediately(named name: String, at now: Date, committing start: SessionRecord) throws -> Immediate<StoredUser>
+    func commitSessionStartImmediately(_ session: SessionRecord) throws -> Immediate<Void>
 }
 
 /// An answer a store could give on the calling thread, without waiting for a writer or the network.
 public enum Immediate<Value: Sendable>: Sendable {
     case done(Value)
+    /// The answer comes through a callback, on whatever thread has it (a batch's), without a
+    /// task of the caller's: for a store whose every answer waits on the network.
+    case later(Later<Value>)
     /// Only the `async` method can answer.
     case mustWait
+}
+
+/// An answer to come: `start` begins the work and calls its argument once, with the result.
+public struct Later<Value: Sendable>: Sendable {
+    public let start: @Sendable (@escaping @Sendable (Result<Value, any Error>) -> Void) -> Void
+
+    public init(_ start: @escaping @Sendable (@escaping @Sendable (Result<Value, any Error>) -> Void) -> Void) {
+        self.start = start
+    }
 }
 
 /// The start pipeline's fast path: what a returning user's start needs, answered on the calling
@@ -98,6 +112,14 @@ extension UserStore {
     public func createOrUpgradeImmediately(
         named name: String, profile: Profile, at now: Date, knownUser: StoredUser?
     ) throws -> Immediate<StoredUser> { .mustWait }
+
+    /// `findOrCreateGuest(named:at:committing:)`.
+    public func findOrCreateGuestImmediately(
+        named name: String, at now: Date, committing start: SessionRecord
+    ) throws -> Immediate<StoredUser> { .mustWait }
+
+    /// `commitSessionStart`.
+    public func commitSessionStartImmediately(_ session: SessionRecord) throws -> Immediate<Void> { .mustWait }
 }
 
 extension UserStore {

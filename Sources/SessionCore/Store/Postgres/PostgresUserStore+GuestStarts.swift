@@ -15,16 +15,43 @@ extension PostgresUserStore {
 
     public func findOrCreateGuest(named name: String, at now: Date, committing start: SessionRecord) async throws -> StoredUser {
         try ensureOpen()
-        let found = try await guestStarts.submit(GuestStart(name: name, session: start)) { starts in
-            try await self.startGuests(starts)
-        }
-        if var user = found {
-            guard user.isGuest else { return user }
-            user.lastSeen = now
-            queueLastSeen(now, ofUserID: user.id)
-            return user
-        }
-        // A first start of this name: create the guest (or find the winner of a race), then its row.
+        let found = try await guestStarts.submit(GuestStart(name: name, session: start)) { try await self.startGuests($0) }
+        if let found { return seen(found, at: now) }
+        return try await createGuest(named: name, at: now, committing: start)
+    }
+
+    public func findOrCreateGuestImmediately(
+        named name: String, at now: Date, committing start: SessionRecord
+    ) throws -> Immediate<StoredUser> {
+        try ensureOpen()
+        return .later(Later { completion in
+            self.guestStarts.submit(GuestStart(name: name, session: start), run: { try await self.startGuests($0) }) { result in
+                switch result {
+                case .success(let found?):
+                    completion(.success(self.seen(found, at: now)))
+                case .success(nil):
+                    Task {
+                        do { completion(.success(try await self.createGuest(named: name, at: now, committing: start))) }
+                        catch { completion(.failure(error)) }
+                    }
+                case .failure(let error):
+                    completion(.failure(error))
+                }
+            }
+        })
+    }
+
+    /// The user the statement found: a guest's `lastSeen` is queued (its session row is in).
+    private func seen(_ found: StoredUser, at now: Date) -> StoredUser {
+        guard found.isGuest else { return found }
+        var user = found
+        user.lastSeen = now
+        queueLastSeen(now, ofUserID: user.id)
+        return user
+    }
+
+    /// A first start of this name: create the guest (or find the winner of a race), then its row.
+    private func createGuest(named name: String, at now: Date, committing start: SessionRecord) async throws -> StoredUser {
         let user = try await findOrCreateGuest(named: name, at: now)
         if user.isGuest { try await commitSessionStart(start.withUserID(user.id)) }
         return user

@@ -33,8 +33,8 @@ public final class PostgresUserStore: UserStore {
     private let runner: Mutex<Task<Void, Never>?>
     private let isClosed = Atomic<Bool>(false)
     /// The two statements a start waits for, each batched over the starts that wait together.
-    private let userReads = StatementBatcher<String, StoredUser?>()
-    private let sessionInserts = StatementBatcher<SessionRecord, Void>()
+    private let userReads = StatementBatcher<String, StoredUser?>(concurrency: 1)
+    private let sessionInserts = StatementBatcher<SessionRecord, Void>(concurrency: 1)
     /// A returning guest's start: both in one statement (`PostgresUserStore+GuestStarts`).
     let guestStarts = StatementBatcher<GuestStart, StoredUser?>()
 
@@ -80,6 +80,13 @@ public final class PostgresUserStore: UserStore {
     public func user(named name: String) async throws -> StoredUser? {
         try ensureOpen()
         return try await userReads.submit(name) { names in try await self.users(named: names) }
+    }
+
+    public func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
+        try ensureOpen()
+        return .later(Later { completion in
+            self.userReads.submit(name, run: { names in try await self.users(named: names) }, completion: completion)
+        })
     }
 
     /// One SELECT for every name asked for while the previous one ran.
@@ -213,15 +220,22 @@ public final class PostgresUserStore: UserStore {
     /// locked meanwhile by a batch of queued writes, and a start must not wait for that batch.
     public func commitSessionStart(_ session: SessionRecord) async throws {
         try ensureOpen()
-        try await sessionInserts.submit(session) { sessions in
-            try await self.insertSessions(sessions)
-            return sessions.map { _ in () }
-        }
+        try await sessionInserts.submit(session) { sessions in try await self.insertSessions(sessions) }
         queueLastSeen(session.startedAt, ofUserID: session.userID)
     }
 
+    public func commitSessionStartImmediately(_ session: SessionRecord) throws -> Immediate<Void> {
+        try ensureOpen()
+        return .later(Later { completion in
+            self.sessionInserts.submit(session, run: { sessions in try await self.insertSessions(sessions) }) { result in
+                if case .success = result { self.queueLastSeen(session.startedAt, ofUserID: session.userID) }
+                completion(result)
+            }
+        })
+    }
+
     /// One INSERT for every session start committed while the previous one ran.
-    private func insertSessions(_ sessions: [SessionRecord]) async throws {
+    private func insertSessions(_ sessions: [SessionRecord]) async throws -> [Void] {
         let instanceID = instanceID
         // A start has no end yet; anything else (never seen on this path) goes row by row.
         let (plain, ended) = (sessions.filter { $0.endedAt == nil && $0.endReason == nil },
@@ -246,6 +260,7 @@ public final class PostgresUserStore: UserStore {
             }
             for session in ended { try await client.query(Self.insertSession(session, instanceID: instanceID)) }
         }
+        return sessions.map { _ in () }
     }
 
     /// Queued (before its end, which the queue writes after it), for a caller that does not need

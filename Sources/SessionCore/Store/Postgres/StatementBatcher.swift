@@ -10,9 +10,12 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
     /// Answers every request of a batch, in the order given.
     typealias Run = @Sendable ([Request]) async throws -> [Answer]
 
+    /// Called once with the request's answer, on the thread that ran its batch.
+    typealias Completion = @Sendable (Result<Answer, any Error>) -> Void
+
     private struct Waiting: Sendable {
         var request: Request
-        var continuation: CheckedContinuation<Answer, any Error>
+        var completion: Completion
     }
 
     private struct State: Sendable {
@@ -35,14 +38,20 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
     /// batcher) runs that batch.
     func submit(_ request: Request, run: @escaping Run) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { state -> Bool in
-                state.waiting.append(Waiting(request: request, continuation: continuation))
-                guard state.running < concurrency else { return false }
-                state.running += 1
-                return true
-            }
-            if start { Task { await drain(run) } }
+            submit(request, run: run) { continuation.resume(with: $0) }
         }
+    }
+
+    /// The same, answering through `completion` (no task of the caller's): what the start
+    /// pipeline uses, so that a start costs no task switch of its own.
+    func submit(_ request: Request, run: @escaping Run, completion: @escaping Completion) {
+        let start = state.withLock { state -> Bool in
+            state.waiting.append(Waiting(request: request, completion: completion))
+            guard state.running < concurrency else { return false }
+            state.running += 1
+            return true
+        }
+        if start { Task { await drain(run) } }
     }
 
     private func drain(_ run: Run) async {
@@ -59,9 +68,9 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
                 guard answers.count == batch.count else {
                     throw UserStoreError.corruptData("a batch of \(batch.count) got \(answers.count) answers")
                 }
-                for (waiting, answer) in zip(batch, answers) { waiting.continuation.resume(returning: answer) }
+                for (waiting, answer) in zip(batch, answers) { waiting.completion(.success(answer)) }
             } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
+                for waiting in batch { waiting.completion(.failure(error)) }
             }
         }
     }
