@@ -31,6 +31,9 @@ final class PostgresWriteQueue: Sendable {
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// How long queued writes gather before they are written.
+    static let linger = Duration.milliseconds(10)
+
     private let client: PostgresClient
     private let health: StoreHealth
     private let logger: Logger
@@ -91,6 +94,9 @@ final class PostgresWriteQueue: Sendable {
 
     private func drain() async {
         while true {
+            // Let a batch gather: each costs the server and the gateway a statement's fixed work
+            // whatever its size, and nobody waits for these writes (but a flush, which goes at once).
+            if state.withLock({ $0.idleWaiters.isEmpty }) { try? await Task.sleep(for: Self.linger) }
             let batch = Self.folded(state.withLock { state -> [Write] in
                 let batch = state.writes
                 state.writes.removeAll(keepingCapacity: true)
