@@ -13,8 +13,9 @@ import Synchronization
 ///
 /// What answers a client (its user, and a session's start row, which every instance's admin API
 /// lists) is committed before the reply; the rest of the history and `lastSeen` are queued and
-/// survive outages (`PostgresWriteQueue`); queued writes run side by side,
-/// so `lastSeen` only moves forward. Every call that answers a
+/// survive outages (`PostgresWriteQueue`), and `lastSeen` only moves forward. The statements a
+/// start waits for are batched over the starts that wait together (`StatementBatcher`) and
+/// prepared once per connection (`PostgresStatements`). Every call that answers a
 /// client is bounded by `queryTimeout` and fails at once while the database is known to be down.
 ///
 /// The `PostgresClient` is a ServiceLifecycle service; the store runs it itself for its whole
