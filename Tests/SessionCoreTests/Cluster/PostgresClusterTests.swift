@@ -99,6 +99,44 @@ import Testing
         }
     }
 
+    @Test func aDatabaseOfTheFirstSchemaIsMigratedAndKeepsItsData() async throws {
+        let url = try await TestPostgres.makeDatabase()
+        // The database as the first release left it: schema version 1 and a user with a session.
+        let connection = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 1, logger: quietLogger)
+        try await connection.query(
+            "CREATE TABLE sessiongate_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+            logger: quietLogger
+        )
+        for statement in PostgresUserStore.migrations.first { $0.version == 1 }!.statements {
+            try await connection.query(statement, logger: quietLogger)
+        }
+        try await connection.query("INSERT INTO sessiongate_schema (version) VALUES (1)", logger: quietLogger)
+        try await connection.query(
+            "INSERT INTO users (name, display_name, is_guest, created_time) VALUES ('old', 'old', true, now())", logger: quietLogger
+        )
+        func constraints() async throws -> Int {
+            var count = 0
+            for try await value in try await connection.query(
+                "SELECT count(*) FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'f'", logger: quietLogger
+            ).decode(Int64.self) { count = Int(value) }
+            return count
+        }
+        #expect(try await constraints() == 1)
+
+        let store = try await PostgresUserStore.open(url, instanceID: "m", logger: quietLogger)
+        #expect(try await constraints() == 0)
+        var version: Int32 = 0
+        for try await value in try await connection.query("SELECT max(version) FROM sessiongate_schema", logger: quietLogger)
+            .decode(Int32.self) { version = value }
+        #expect(version == PostgresUserStore.migrations.last!.version)
+        let start = SessionRecord(id: SessionID.make(), userID: 0, startedAt: Date(), remoteAddress: "10.0.0.9")
+        let user = try await store.findOrCreateGuest(named: "old", at: Date(), committing: start)
+        #expect(user.isGuest)
+        #expect(try await store.sessions(ofUser: user.id).map(\.id) == [start.id])
+        try await store.close()
+        try await connection.close()
+    }
+
     @Test func aSecondInstanceStartingAtOnceFindsTheSchemaMigrated() async throws {
         let url = try await TestPostgres.makeDatabase()
         let stores = try await withThrowingTaskGroup(of: PostgresUserStore.self) { group in
