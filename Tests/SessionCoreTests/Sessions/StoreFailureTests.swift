@@ -16,3 +16,34 @@ import Testing
         await harness.service.shutdown()
     }
 }
+
+/// The start pipeline on a store that answers later, through callbacks (`Immediate.later`).
+@Suite struct LaterAnswersTests {
+    @Test func startsGoThroughTheCallbacksAndCommitTheirSessions() async throws {
+        let store = CallbackUserStore()
+        let harness = ServiceHarness(store: store)
+        let guest = try await harness.start("visitor").get()
+        let person = try await harness.start("jane", authParams: ["action": "allow"]).get()
+        // A guest start's user and row in one step; an authenticated start's user, then its row.
+        #expect(store.answeredLater.load(ordering: .relaxed) == 3)
+        #expect(try await store.sessions(ofUser: guest.user.id).map(\.id) == [guest.id])
+        #expect(try await store.sessions(ofUser: person.user.id).map(\.id) == [person.id])
+        #expect(harness.service.activeSessionCount == 2)
+
+        // A person is refused a guest start, and no session is recorded for the refusal.
+        #expect(await harness.start("jane").errorCode == .authenticationRequired)
+        #expect(try await store.sessions(ofUser: person.user.id).count == 1)
+        await harness.service.shutdown()
+    }
+
+    @Test func aFailingCallbackAnswersOverloaded() async throws {
+        let store = CallbackUserStore()
+        let harness = ServiceHarness(store: store)
+        store.failing.store(true, ordering: .relaxed)
+        #expect(await harness.start("visitor").errorCode == .overloaded)
+        #expect(await harness.start("jane", authParams: ["action": "allow"]).errorCode == .overloaded)
+        #expect(harness.service.activeSessionCount == 0)
+        #expect(try await store.userCount() == 0)
+        await harness.service.shutdown()
+    }
+}

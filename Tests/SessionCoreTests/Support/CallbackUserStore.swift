@@ -1,0 +1,65 @@
+import ChatFunctions
+import Foundation
+import Synchronization
+@testable import SessionCore
+
+/// A memory store that answers the start pipeline's steps later, through callbacks on a thread of
+/// its own (as the PostgreSQL store's batches do), and commits session starts before the reply.
+final class CallbackUserStore: UserStore {
+    let inner = MemoryUserStore()
+    /// While true, every answer given later is a failure.
+    let failing = Atomic<Bool>(false)
+    /// How many answers went through a callback.
+    let answeredLater = Atomic<Int>(0)
+
+    struct Unreachable: Error {}
+
+    private func later<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) -> Immediate<Value> {
+        .later(Later { completion in
+            Thread {
+                self.answeredLater.add(1, ordering: .relaxed)
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    if self.failing.load(ordering: .relaxed) {
+                        completion(.failure(Unreachable()))
+                    } else {
+                        do { completion(.success(try await work())) } catch { completion(.failure(error)) }
+                    }
+                    done.signal()
+                }
+                done.wait()
+            }.start()
+        })
+    }
+
+    var sessionStartsMustCommit: Bool { true }
+
+    func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
+        later { try await self.inner.user(named: name) }
+    }
+
+    func findOrCreateGuestImmediately(named name: String, at now: Date, committing start: SessionRecord) throws -> Immediate<StoredUser> {
+        later { try await self.inner.findOrCreateGuest(named: name, at: now, committing: start) }
+    }
+
+    func commitSessionStartImmediately(_ session: SessionRecord) throws -> Immediate<Void> {
+        later { try await self.inner.commitSessionStart(session) }
+    }
+
+    func user(named name: String) async throws -> StoredUser? { try await inner.user(named: name) }
+    func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
+        try await inner.findOrCreateGuest(named: name, at: now)
+    }
+    func createOrUpgrade(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) async throws -> StoredUser {
+        try await inner.createOrUpgrade(named: name, profile: profile, at: now, knownUser: knownUser)
+    }
+    func insert(_ user: NewUser) async throws -> StoredUser { try await inner.insert(user) }
+    func userCount() async throws -> Int { try await inner.userCount() }
+    func recordSessionStart(_ session: SessionRecord) throws { try inner.recordSessionStart(session) }
+    func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
+        try inner.recordSessionEnd(id: id, at: endedAt, reason: reason)
+    }
+    func sessions(ofUser userID: Int64) async throws -> [SessionRecord] { try await inner.sessions(ofUser: userID) }
+    func flush() async throws { try await inner.flush() }
+    func close() async throws { try await inner.close() }
+}
