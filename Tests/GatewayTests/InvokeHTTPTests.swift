@@ -40,15 +40,24 @@ import Testing
             end
             """.write(toFile: folder + "/10-backend.lua", atomically: true, encoding: .utf8)
 
-        let allowed = try await Self.invoke([folder, "--username", "jane", "--auth-params", "{}", "--http-allow", "127.0.0.1"])
+        // `invoke` has the default one-second budget, and the backend answers from this test
+        // process, which shares 2 cores with the whole suite (gateways, PostgreSQL): a timeout
+        // is tried again, twice at most; anything else is the answer.
+        var allowed = try await Self.invoke([folder, "--username", "jane", "--auth-params", "{}", "--http-allow", "127.0.0.1"])
+        for _ in 0..<2 where allowed.stdout.contains("function_timeout") {
+            allowed = try await Self.invoke([folder, "--username", "jane", "--auth-params", "{}", "--http-allow", "127.0.0.1"])
+            // A timed-out attempt's request may still be on its way in.
+            try await Task.sleep(for: .milliseconds(200))
+        }
         #expect(allowed.status == 0, "\(allowed.stdout)")
         #expect(allowed.stdout.contains(#""allowed":true"#))
-        #expect(try await hooks.waitFor(1).first?["from"] == .string("jane"))
+        #expect(try await hooks.waitFor(1).last?["from"] == .string("jane"))
+        let calls = hooks.bodies.count
 
         let refused = try await Self.invoke([folder, "--username", "jane", "--auth-params", "{}"])
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("host not allowed: 127.0.0.1"), "\(refused.stdout)")
-        #expect(hooks.bodies.count == 1)
+        #expect(hooks.bodies.count == calls)
 
         let bad = try await Self.invoke([folder, "--username", "jane", "--http-allow", "10.0.0.0/99"])
         #expect(bad.status == 2)
