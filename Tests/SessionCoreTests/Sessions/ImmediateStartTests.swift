@@ -9,7 +9,7 @@ import Testing
 /// must take the store's immediate answers, and only a new user's commit may wait.
 @Suite struct ImmediateStartTests {
     /// A memory store that counts the calls of its waiting methods.
-    final class CountingStore: UserStore {
+    final class CountingStore: ForwardingUserStore {
         let inner = MemoryUserStore()
         let waitingCalls = Mutex<[String]>([])
 
@@ -27,15 +27,6 @@ import Testing
             waited("createOrUpgrade")
             return try await inner.createOrUpgrade(named: name, profile: profile, at: now, knownUser: knownUser)
         }
-        func insert(_ user: NewUser) async throws -> StoredUser { try await inner.insert(user) }
-        func userCount() async throws -> Int { try await inner.userCount() }
-        func recordSessionStart(_ session: SessionRecord) throws { try inner.recordSessionStart(session) }
-        func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
-            try inner.recordSessionEnd(id: id, at: endedAt, reason: reason)
-        }
-        func sessions(ofUser userID: Int64) async throws -> [SessionRecord] { try await inner.sessions(ofUser: userID) }
-        func flush() async throws { try await inner.flush() }
-        func close() async throws { try await inner.close() }
 
         func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
             try inner.userImmediately(named: name)
