@@ -63,7 +63,7 @@ extension SessionService {
     ) {
         let store = self.store
         let start = SessionRecord(
-            id: SessionID.make(), userID: 0, startedAt: now, remoteAddress: request.remoteAddress, userAgent: request.userAgent
+            id: SessionID.make(at: now), userID: 0, startedAt: now, remoteAddress: request.remoteAddress, userAgent: request.userAgent
         )
         storeStep(username, then: finish,
                   immediately: { try store.findOrCreateGuestImmediately(named: username, at: now, committing: start) },

@@ -95,6 +95,11 @@ public struct Later<Value: Sendable>: Sendable {
     public init(_ start: @escaping @Sendable (@escaping @Sendable (Result<Value, any Error>) -> Void) -> Void) {
         self.start = start
     }
+
+    /// The answer, awaited: what a store's `async` method returns when it answers this way.
+    public var value: Value {
+        get async throws { try await withCheckedThrowingContinuation { continuation in start { continuation.resume(with: $0) } } }
+    }
 }
 
 /// The start pipeline's fast path: what a returning user's start needs, answered on the calling

@@ -15,16 +15,18 @@ extension PostgresUserStore {
 
     public func findOrCreateGuest(named name: String, at now: Date, committing start: SessionRecord) async throws -> StoredUser {
         try ensureOpen()
-        let found = try await guestStarts.submit(GuestStart(name: name, session: start)) { try await self.startGuests($0) }
-        if let found { return seen(found, at: now) }
-        return try await createGuest(named: name, at: now, committing: start)
+        return try await startingGuest(named: name, at: now, committing: start).value
     }
 
     public func findOrCreateGuestImmediately(
         named name: String, at now: Date, committing start: SessionRecord
     ) throws -> Immediate<StoredUser> {
         try ensureOpen()
-        return .later(Later { completion in
+        return .later(startingGuest(named: name, at: now, committing: start))
+    }
+
+    private func startingGuest(named name: String, at now: Date, committing start: SessionRecord) -> Later<StoredUser> {
+        Later { completion in
             self.guestStarts.submit(GuestStart(name: name, session: start), run: { try await self.startGuests($0) }) { result in
                 switch result {
                 case .success(let found?):
@@ -38,11 +40,11 @@ extension PostgresUserStore {
                     completion(.failure(error))
                 }
             }
-        })
+        }
     }
 
-    /// The user the statement found: a guest's `lastSeen` is queued (its session row is in).
-    private func seen(_ found: StoredUser, at now: Date) -> StoredUser {
+    /// A found user as a guest start returns it: a guest's `lastSeen` set, and queued.
+    func seen(_ found: StoredUser, at now: Date) -> StoredUser {
         guard found.isGuest else { return found }
         var user = found
         user.lastSeen = now

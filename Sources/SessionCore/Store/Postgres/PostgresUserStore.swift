@@ -33,7 +33,7 @@ public final class PostgresUserStore: UserStore {
     let queryTimeout: Duration
     private let runner: Mutex<Task<Void, Never>?>
     private let isClosed = Atomic<Bool>(false)
-    /// The two statements a start waits for, each batched over the starts that wait together.
+    /// The statements a start waits for, each batched over the starts that wait together.
     private let userReads = StatementBatcher<String, StoredUser?>(concurrency: 1)
     private let sessionInserts = StatementBatcher<SessionRecord, Void>(concurrency: 1)
     /// A returning guest's start: both in one statement (`PostgresUserStore+GuestStarts`).
@@ -80,14 +80,18 @@ public final class PostgresUserStore: UserStore {
 
     public func user(named name: String) async throws -> StoredUser? {
         try ensureOpen()
-        return try await userReads.submit(name) { names in try await self.users(named: names) }
+        return try await reading(name).value
     }
 
     public func userImmediately(named name: String) throws -> Immediate<StoredUser?> {
         try ensureOpen()
-        return .later(Later { completion in
+        return .later(reading(name))
+    }
+
+    private func reading(_ name: String) -> Later<StoredUser?> {
+        Later { completion in
             self.userReads.submit(name, run: { names in try await self.users(named: names) }, completion: completion)
-        })
+        }
     }
 
     /// One SELECT for every name asked for while the previous one ran.
@@ -95,13 +99,7 @@ public final class PostgresUserStore: UserStore {
         let unique = Array(Set(names))
         let found = try await query { client in
             var users: [String: StoredUser] = [:]
-            let rows = try await client.query(
-                """
-                SELECT id, name, display_name, display_picture_url, is_guest, properties, created_time, last_seen
-                FROM users WHERE name = ANY(\(unique))
-                """
-            )
-            for try await row in rows.decode(UserRow.self) {
+            for try await row in try await client.execute(PostgresStatements.UsersNamed(names: unique)) {
                 let user = try Self.user(from: row)
                 users[user.name] = user
             }
@@ -111,7 +109,7 @@ public final class PostgresUserStore: UserStore {
     }
 
     public func findOrCreateGuest(named name: String, at now: Date) async throws -> StoredUser {
-        var found: StoredUser
+        let found: StoredUser
         if let existing = try await user(named: name) {
             found = existing
         } else if let created = try await insertGuest(named: name, at: now) {
@@ -122,10 +120,7 @@ public final class PostgresUserStore: UserStore {
         } else {
             throw UserStoreError.corruptData("user \"\(name)\" neither inserted nor found")
         }
-        guard found.isGuest else { return found }
-        found.lastSeen = now
-        queueLastSeen(now, ofUserID: found.id)
-        return found
+        return seen(found, at: now)
     }
 
     private func insertGuest(named name: String, at now: Date) async throws -> StoredUser? {
@@ -151,11 +146,9 @@ public final class PostgresUserStore: UserStore {
     /// A returning user whose profile changes nothing but `lastSeen` is committed as it is
     /// (its `lastSeen` queued); `nil` when the upsert must run.
     private func alreadyCommitted(named name: String, profile: Profile, at now: Date, knownUser: StoredUser?) -> StoredUser? {
-        guard let existing = knownUser else { return nil }
-        let user = profile.applied(to: existing, name: name, newID: 0, at: now)
-        var unchanged = existing
-        unchanged.lastSeen = user.lastSeen
-        guard user == unchanged else { return nil }
+        guard let existing = knownUser, let user = profile.appliedWithoutChange(to: existing, name: name, at: now) else {
+            return nil
+        }
         queueLastSeen(now, ofUserID: existing.id)
         return user
     }
@@ -221,18 +214,21 @@ public final class PostgresUserStore: UserStore {
     /// locked meanwhile by a batch of queued writes, and a start must not wait for that batch.
     public func commitSessionStart(_ session: SessionRecord) async throws {
         try ensureOpen()
-        try await sessionInserts.submit(session) { sessions in try await self.insertSessions(sessions) }
-        queueLastSeen(session.startedAt, ofUserID: session.userID)
+        try await committing(session).value
     }
 
     public func commitSessionStartImmediately(_ session: SessionRecord) throws -> Immediate<Void> {
         try ensureOpen()
-        return .later(Later { completion in
+        return .later(committing(session))
+    }
+
+    private func committing(_ session: SessionRecord) -> Later<Void> {
+        Later { completion in
             self.sessionInserts.submit(session, run: { sessions in try await self.insertSessions(sessions) }) { result in
                 if case .success = result { self.queueLastSeen(session.startedAt, ofUserID: session.userID) }
                 completion(result)
             }
-        })
+        }
     }
 
     /// One INSERT for every session start committed while the previous one ran.
@@ -243,21 +239,7 @@ public final class PostgresUserStore: UserStore {
                               sessions.filter { $0.endedAt != nil || $0.endReason != nil })
         try await query { client in
             if !plain.isEmpty {
-                let ids = plain.map(\.id), users = plain.map(\.userID), started = plain.map(\.startedAt)
-                let addresses = plain.map(\.remoteAddress)
-                let agents = plain.map { $0.userAgent ?? "" }, hasAgent = plain.map { $0.userAgent != nil }
-                let versions = plain.map { $0.functionSetVersion ?? "" }, hasVersion = plain.map { $0.functionSetVersion != nil }
-                try await client.query(
-                    """
-                    INSERT INTO sessions (id, user_id, instance_id, started_at, remote_address, user_agent, function_set_version)
-                    SELECT s.id, s.user_id, \(instanceID), s.started_at, s.address,
-                           CASE WHEN s.has_agent THEN s.agent END, CASE WHEN s.has_version THEN s.version END
-                    FROM unnest(\(ids)::text[], \(users)::bigint[], \(started)::timestamptz[], \(addresses)::text[],
-                                \(agents)::text[], \(hasAgent)::boolean[], \(versions)::text[], \(hasVersion)::boolean[])
-                         AS s (id, user_id, started_at, address, agent, has_agent, version, has_version)
-                    ON CONFLICT (id) DO NOTHING
-                    """
-                )
+                for try await _ in try await client.execute(PostgresStatements.SessionStarts(sessions: plain, instanceID: instanceID)) {}
             }
             for session in ended { try await client.query(Self.insertSession(session, instanceID: instanceID)) }
         }

@@ -34,16 +34,9 @@ final class StatementBatcher<Request: Sendable, Answer: Sendable>: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    /// Answers `request` with the batch it joins; `run` (the same for every request of this
-    /// batcher) runs that batch.
-    func submit(_ request: Request, run: @escaping Run) async throws -> Answer {
-        try await withCheckedThrowingContinuation { continuation in
-            submit(request, run: run) { continuation.resume(with: $0) }
-        }
-    }
-
-    /// The same, answering through `completion` (no task of the caller's): what the start
-    /// pipeline uses, so that a start costs no task switch of its own.
+    /// Answers `request` through `completion` with the batch it joins; `run` (the same for
+    /// every request of this batcher) runs that batch. No task of the caller's waits: the start
+    /// pipeline costs no task switch of its own (`Later.value` awaits it where one must).
     func submit(_ request: Request, run: @escaping Run, completion: @escaping Completion) {
         let start = state.withLock { state -> Bool in
             state.waiting.append(Waiting(request: request, completion: completion))

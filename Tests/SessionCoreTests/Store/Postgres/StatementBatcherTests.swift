@@ -63,3 +63,10 @@ import Testing
         #expect(try await batcher.submit(7, run: recorder.run) == "answer 7")
     }
 }
+
+extension StatementBatcher {
+    /// `submit`, awaited.
+    func submit(_ request: Request, run: @escaping Run) async throws -> Answer {
+        try await Later<Answer> { self.submit(request, run: run, completion: $0) }.value
+    }
+}
