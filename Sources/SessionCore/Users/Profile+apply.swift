@@ -21,4 +21,13 @@ extension Profile {
         user.lastSeen = now
         return user
     }
+
+    /// `applied(to: existing, …)` when it changes nothing of `existing` but `lastSeen`: a start
+    /// that needs no write but its `lastSeen` note. `nil` when the user must be written.
+    func appliedWithoutChange(to existing: StoredUser, name: String, at now: Date) -> StoredUser? {
+        let user = applied(to: existing, name: name, newID: 0, at: now)
+        var unchanged = existing
+        unchanged.lastSeen = user.lastSeen
+        return user == unchanged ? user : nil
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 @testable import SessionCore
 
-/// A memory store that answers the start pipeline's steps later, through callbacks on a thread of
+/// A memory store that answers the start pipeline's steps later, through callbacks from a task of
 /// its own (as the PostgreSQL store's batches do), and commits session starts before the reply.
 final class CallbackUserStore: ForwardingUserStore {
     let inner = MemoryUserStore()
@@ -16,19 +16,11 @@ final class CallbackUserStore: ForwardingUserStore {
 
     private func later<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) -> Immediate<Value> {
         .later(Later { completion in
-            Thread {
+            Task {
                 self.answeredLater.add(1, ordering: .relaxed)
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    if self.failing.load(ordering: .relaxed) {
-                        completion(.failure(Unreachable()))
-                    } else {
-                        do { completion(.success(try await work())) } catch { completion(.failure(error)) }
-                    }
-                    done.signal()
-                }
-                done.wait()
-            }.start()
+                if self.failing.load(ordering: .relaxed) { return completion(.failure(Unreachable())) }
+                do { completion(.success(try await work())) } catch { completion(.failure(error)) }
+            }
         })
     }
 

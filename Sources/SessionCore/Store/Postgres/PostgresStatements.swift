@@ -58,8 +58,7 @@ enum PostgresStatements {
             bindings.append(starts.map(\.session.id))
             bindings.append(starts.map(\.session.startedAt))
             bindings.append(starts.map(\.session.remoteAddress))
-            bindings.append(starts.map { $0.session.userAgent ?? "" })
-            bindings.append(starts.map { $0.session.userAgent != nil })
+            bindings.appendNullable(starts.map(\.session.userAgent))
             bindings.append(instanceID)
             return bindings
         }
@@ -90,10 +89,8 @@ enum PostgresStatements {
             bindings.append(sessions.map(\.userID))
             bindings.append(sessions.map(\.startedAt))
             bindings.append(sessions.map(\.remoteAddress))
-            bindings.append(sessions.map { $0.userAgent ?? "" })
-            bindings.append(sessions.map { $0.userAgent != nil })
-            bindings.append(sessions.map { $0.functionSetVersion ?? "" })
-            bindings.append(sessions.map { $0.functionSetVersion != nil })
+            bindings.appendNullable(sessions.map(\.userAgent))
+            bindings.appendNullable(sessions.map(\.functionSetVersion))
             bindings.append(instanceID)
             return bindings
         }
@@ -135,5 +132,14 @@ enum PostgresStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {}
+    }
+}
+
+extension PostgresBindings {
+    /// A column that may be NULL, as two arrays: the values (`""` for NULL) and whether each is
+    /// there (`CASE WHEN has THEN value END` in the statement); arrays of optionals do not bind.
+    mutating func appendNullable(_ values: [String?]) {
+        append(values.map { $0 ?? "" })
+        append(values.map { $0 != nil })
     }
 }

@@ -126,10 +126,7 @@ public final class SQLiteUserStore: UserStore {
             guard case .done(let found?) = try lookUpImmediately(name, in: open) else { return .mustWait }
             existing = found
         }
-        let user = profile.applied(to: existing, name: name, newID: 0, at: now)
-        var unchanged = existing
-        unchanged.lastSeen = user.lastSeen
-        guard user == unchanged else { return .mustWait }
+        guard let user = profile.appliedWithoutChange(to: existing, name: name, at: now) else { return .mustWait }
         queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a user", in: open)
         return .done(user)
     }
