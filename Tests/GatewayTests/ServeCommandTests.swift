@@ -224,33 +224,35 @@ final class ServeProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
 
         let server = ServeProcess(process: process, ownedFolder: ownedFolder)
-        let lines = server.stdoutLines
-        let pending = Mutex("")
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                Task { await lines.finish() }
-                return
-            }
-            let complete = pending.withLock { buffer -> [String] in
-                buffer += String(decoding: data, as: UTF8.self)
-                var parts = buffer.components(separatedBy: "\n")
-                buffer = parts.removeLast()
-                return parts
-            }
-            for line in complete { Task { await lines.push(line) } }
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
-            }
-            server.stderrText.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
         try process.run()
+        // Each pipe is read on a thread of its own: a `readabilityHandler` registers the
+        // descriptor with libdispatch's epoll, and a stale registration there once crashed the
+        // test process; blocking reads on the shared pool stall other tests' tasks.
+        let lines = server.stdoutLines
+        Thread {
+            var pending = ""
+            for chunk in PipeChunks(out.fileHandleForReading) {
+                pending += chunk
+                var parts = pending.components(separatedBy: "\n")
+                pending = parts.removeLast()
+                for line in parts { Self.deliver(line, to: lines) }
+            }
+            Self.deliver(nil, to: lines)
+        }.start()
+        Thread {
+            for chunk in PipeChunks(err.fileHandleForReading) { server.stderrText.withLock { $0 += chunk } }
+        }.start()
         return server
+    }
+
+    /// Pushes in order: the reader waits for each push before it reads on.
+    private static func deliver(_ line: String?, to lines: Inbox<String>) {
+        let pushed = DispatchSemaphore(value: 0)
+        Task {
+            if let line { await lines.push(line) } else { await lines.finish() }
+            pushed.signal()
+        }
+        pushed.wait()
     }
 
     /// The port of the ready line `… listening on http://HOST:PORT`.
@@ -324,5 +326,16 @@ final class ServeProcess: Sendable {
         let path = directory.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+}
+
+/// The text a pipe delivers, chunk by chunk, until its writers close it; each read blocks.
+struct PipeChunks: Sequence, IteratorProtocol {
+    let handle: FileHandle
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> String? {
+        let data = handle.availableData
+        return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
     }
 }
