@@ -4,9 +4,9 @@ import GRDB
 import Testing
 @testable import SessionCore
 
-/// The history noted by one transaction's writes: rows inserted together with the ends that
-/// arrived meanwhile folded in, one `lastSeen` update per user with the latest value, never
-/// moving a stored `lastSeen` back.
+/// The session bookkeeping noted between transactions: rows inserted together with the ends
+/// that arrived meanwhile folded in, ends of earlier rows updated, one `lastSeen` update per
+/// user with the latest value, never moving a stored `lastSeen` back.
 @Suite struct HistoryLedgerTests {
     let queue: DatabaseQueue
     let ledger = HistoryLedger()
@@ -22,67 +22,98 @@ import Testing
                 CREATE TABLE sessions (id TEXT PRIMARY KEY, userId INTEGER, startedAt TEXT, endedAt TEXT, endReason TEXT,
                                        remoteAddress TEXT, userAgent TEXT, functionSetVersion TEXT)
                 """)
+            try db.execute(sql: """
+                CREATE TRIGGER refuse BEFORE INSERT ON sessions WHEN NEW.id = 'refused'
+                BEGIN SELECT RAISE(ABORT, 'refused on purpose'); END
+                """)
+            try db.execute(sql: "CREATE TABLE items (n INTEGER)")
             try db.execute(sql: "INSERT INTO users (id, lastSeen) VALUES (1, NULL), (2, ?)", arguments: [stored])
         }
         self.queue = queue
-        batcher = WriteBatcher(writer: queue, logger: quietLogger, hooks: ledger.hooks)
+        batcher = WriteBatcher(writer: queue, logger: quietLogger, ledger: ledger, linger: .milliseconds(10))
     }
 
     private func lastSeen(_ id: Int64) throws -> String? {
         try queue.read { db in try String.fetchOne(db, sql: "SELECT lastSeen FROM users WHERE id = ?", arguments: [id]) }
     }
 
+    private func changes() -> Int { queue.inDatabase { $0.totalChangesCount } }
+
+    private func count(_ table: String) throws -> Int? {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") }
+    }
+
+    private func sessionIDs() throws -> [String] {
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT id FROM sessions") }
+    }
+
     @Test func theLatestNoteOfATransactionIsWrittenOnce() async throws {
-        let before = queue.inDatabase { $0.totalChangesCount }
-        try await batcher.perform { _ in
-            ledger.noteLastSeen(base.addingTimeInterval(5), ofUser: 1)
-            ledger.noteLastSeen(base.addingTimeInterval(9), ofUser: 1)
-            ledger.noteLastSeen(base.addingTimeInterval(7), ofUser: 1)
-        }
-        #expect(queue.inDatabase { $0.totalChangesCount } - before == 1, "three notes, one row update")
+        let before = changes()
+        ledger.noteLastSeen(base.addingTimeInterval(5), ofUser: 1)
+        ledger.noteLastSeen(base.addingTimeInterval(9), ofUser: 1)
+        ledger.noteLastSeen(base.addingTimeInterval(7), ofUser: 1)
+        batcher.noted()
+        try await batcher.perform { _ in }
+        #expect(changes() - before == 1, "three notes, one row update")
         #expect(try lastSeen(1) == Timestamp.sqlText(base.addingTimeInterval(9)))
     }
 
     @Test func aNoteNeverMovesLastSeenBack() async throws {
-        try await batcher.perform { _ in ledger.noteLastSeen(base.addingTimeInterval(50), ofUser: 2) }
+        ledger.noteLastSeen(base.addingTimeInterval(50), ofUser: 2)
+        try await batcher.perform { _ in }
         #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(100)))
-        try await batcher.perform { _ in ledger.noteLastSeen(base.addingTimeInterval(150), ofUser: 2) }
+        ledger.noteLastSeen(base.addingTimeInterval(150), ofUser: 2)
+        try await batcher.perform { _ in }
         #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(150)))
     }
 
-    @Test func notesOfARolledBackAttemptAreForgotten() async throws {
-        struct Refused: Error {}
-        await #expect(throws: Refused.self) {
-            try await batcher.perform { _ in
-                ledger.noteLastSeen(base.addingTimeInterval(500), ofUser: 1)
-                throw Refused()
-            }
+    @Test func notesAloneAreWrittenWithinTheLinger() async throws {
+        ledger.noteStart(SessionRecord(id: "alone", userID: 1, startedAt: base, remoteAddress: "10.0.0.1"))
+        batcher.noted()
+        #expect(try lastSeen(1) == nil, "gathering, not written at once")
+        var written = false
+        for _ in 0..<300 where !written {
+            try await Task.sleep(for: .milliseconds(10))
+            written = try lastSeen(1) != nil
         }
-        try await batcher.perform { _ in }
-        #expect(try lastSeen(1) == nil)
+        #expect(written)
+        #expect(try count("sessions") == 1)
     }
 
-    @Test func anEndThatArrivesInTheSameTransactionIsFoldedIntoItsRow() async throws {
-        let before = queue.inDatabase { $0.totalChangesCount }
-        let folded = try await batcher.perform { _ -> [Bool] in
-            var folded: [Bool] = []
-            for index in 0..<70 {
-                let started = base.addingTimeInterval(Double(index))
-                ledger.noteStart(SessionRecord(id: "s-\(index)", userID: 1, startedAt: started, remoteAddress: "10.0.0.1"))
-                if index.isMultiple(of: 2) {
-                    folded.append(ledger.foldEnd(id: "s-\(index)", at: started.addingTimeInterval(0.5), reason: .ended).folded)
-                }
-            }
-            // A second start of one id is ignored; a second end of a folded row changes nothing.
-            ledger.noteStart(SessionRecord(id: "s-0", userID: 2, startedAt: base, remoteAddress: "x"))
-            let again = ledger.foldEnd(id: "s-0", at: base.addingTimeInterval(99), reason: .revoked)
-            folded.append(again.folded && again.userID == nil)
-            folded.append(!ledger.foldEnd(id: "elsewhere", at: base, reason: .ended).folded)
-            return folded
+    @Test func aFailingWriteDoesNotLoseTheNotesOfItsTransaction() async throws {
+        struct Refused: Error {}
+        ledger.noteLastSeen(base.addingTimeInterval(500), ofUser: 1)
+        await #expect(throws: Refused.self) {
+            try await batcher.perform { _ in throw Refused() }
         }
-        #expect(folded.allSatisfy { $0 })
+        #expect(try lastSeen(1) == Timestamp.sqlText(base.addingTimeInterval(500)))
+    }
+
+    @Test func notesThatCannotBeWrittenAreDroppedAndTheWritesOfTheirTransactionCommit() async throws {
+        ledger.noteStart(SessionRecord(id: "refused", userID: 1, startedAt: base, remoteAddress: "10.0.0.1"))
+        try await batcher.perform { db in try db.execute(sql: "INSERT INTO items (n) VALUES (1)") }
+        #expect(try count("items") == 1)
+        #expect(ledger.take() == nil, "dropped, not retried forever")
+        ledger.noteStart(SessionRecord(id: "fine", userID: 1, startedAt: base, remoteAddress: "10.0.0.1"))
+        try await batcher.perform { _ in }
+        #expect(try sessionIDs() == ["fine"])
+    }
+
+    @Test func anEndThatArrivesBeforeItsRowIsWrittenIsFoldedIntoIt() async throws {
+        let before = changes()
+        for index in 0..<70 {
+            let started = base.addingTimeInterval(Double(index))
+            ledger.noteStart(SessionRecord(id: "s-\(index)", userID: 1, startedAt: started, remoteAddress: "10.0.0.1"))
+            if index.isMultiple(of: 2) {
+                ledger.noteEnd(id: "s-\(index)", at: started.addingTimeInterval(0.5), reason: .ended)
+            }
+        }
+        // A second start of one id is ignored; a second end of a folded row changes nothing.
+        ledger.noteStart(SessionRecord(id: "s-0", userID: 2, startedAt: base, remoteAddress: "x"))
+        ledger.noteEnd(id: "s-0", at: base.addingTimeInterval(99), reason: .revoked)
+        try await batcher.perform { _ in }
         // 70 rows in chunks of 64, 4, 1, 1, and one lastSeen update: 70 + 1 rows changed.
-        #expect(queue.inDatabase { $0.totalChangesCount } - before == 71)
+        #expect(changes() - before == 71)
         let rows = try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT id, userId, endedAt, endReason FROM sessions ORDER BY startedAt")
         }
@@ -92,5 +123,21 @@ import Testing
         #expect(rows[0]["endReason"] as String? == "ended")
         #expect(rows[1]["endedAt"] as String? == nil)
         #expect(try lastSeen(1) == Timestamp.sqlText(base.addingTimeInterval(69)))
+    }
+
+    @Test func anEndOfARowWrittenEarlierUpdatesItAndItsUsersLastSeen() async throws {
+        ledger.noteStart(SessionRecord(id: "early", userID: 2, startedAt: base.addingTimeInterval(200), remoteAddress: "x"))
+        try await batcher.perform { _ in }
+        ledger.noteEnd(id: "early", at: base.addingTimeInterval(260), reason: .revoked)
+        ledger.noteEnd(id: "unknown", at: base.addingTimeInterval(900), reason: .ended)
+        try await batcher.perform { _ in }
+        let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT endedAt, endReason FROM sessions WHERE id = 'early'") }
+        #expect(row?["endedAt"] as String? == Timestamp.sqlText(base.addingTimeInterval(260)))
+        #expect(row?["endReason"] as String? == "revoked")
+        #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(260)))
+        // Ending it again changes nothing.
+        ledger.noteEnd(id: "early", at: base.addingTimeInterval(300), reason: .ended)
+        try await batcher.perform { _ in }
+        #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(260)))
     }
 }

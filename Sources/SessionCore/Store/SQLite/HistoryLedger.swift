@@ -3,86 +3,129 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// The session bookkeeping of the transaction being committed: noted by the batch's writes,
-/// written once when they have all run (`WriteBatcher.TransactionHooks`).
+/// The session bookkeeping waiting for the next transaction: noted straight from the start and
+/// end paths, written by `WriteBatcher` at the end of a transaction.
 ///
 /// A short session is a history row inserted, the same row ended, and its user's `lastSeen`
-/// set three times (start, row, end); under load most of that lands in one transaction. Noted
-/// here instead, the rows go in as multi-row INSERTs with the ends that arrived meanwhile folded
-/// in, and each user gets one `lastSeen` update with the latest value. That update never moves
-/// `lastSeen` back, so a note cannot undo a later full-row write of the same user in the batch
-/// (timestamps in `Timestamp.sqlText` form sort as text).
+/// set three times (start, row, end). Noted here, the rows go in as multi-row INSERTs with the
+/// ends that arrived meanwhile folded in, and each user gets one `lastSeen` update with the
+/// latest value. That update never moves `lastSeen` back, so a note cannot undo a later
+/// full-row write of the same user (timestamps in `Timestamp.sqlText` form sort as text).
+///
+/// A note is a few dictionary operations under one lock: no closure, no queued write, no task.
 final class HistoryLedger: Sendable {
-    private struct Pending {
-        /// History rows to insert, in the order their starts were recorded.
+    /// What one transaction writes.
+    struct Notes: Sendable {
+        /// History rows to insert, in the order their starts were noted.
         var rows: [SessionRecord] = []
         var rowIndex: [String: Int] = [:]
+        /// Ends of rows that are not among `rows` (written in an earlier transaction).
+        var ends: [End] = []
         var lastSeen: [Int64: Date] = [:]
+
+        var isEmpty: Bool { rows.isEmpty && ends.isEmpty && lastSeen.isEmpty }
     }
 
-    private let pending = Mutex(Pending())
+    struct End: Sendable {
+        let id: String
+        let endedAt: Date
+        let reason: SessionEndReason
+    }
+
+    private let pending = Mutex(Notes())
+    /// Learns each `lastSeen` written, the ends' included (whose users only the update knows).
+    private let users: UserCache?
+
+    init(users: UserCache? = nil) {
+        self.users = users
+    }
     /// Rows per INSERT: a few fixed sizes, so that few statements are prepared.
     private static let chunkSizes = [64, 16, 4, 1]
 
-    /// A session's row, to insert at the end of the transaction (a second start of one id is
-    /// ignored, as `INSERT OR IGNORE` would).
+    var hasNotes: Bool { pending.withLock { !$0.isEmpty } }
+
+    /// A session's row (a second start of one id is ignored, as `INSERT OR IGNORE` would), and
+    /// its user's `lastSeen`.
     func noteStart(_ session: SessionRecord) {
-        let isNew = pending.withLock { pending in
-            guard pending.rowIndex[session.id] == nil else { return false }
+        pending.withLock { pending in
+            guard pending.rowIndex[session.id] == nil else { return }
             pending.rowIndex[session.id] = pending.rows.count
             pending.rows.append(session)
-            return true
+            Self.noteLastSeen(session.startedAt, ofUser: session.userID, in: &pending)
         }
-        if isNew { noteLastSeen(session.startedAt, ofUser: session.userID) }
     }
 
-    /// Ends a row still waiting in this transaction: its user's id, or `nil` when the row is not
-    /// pending here (it must be updated in the database) or is already ended (nothing to do).
-    func foldEnd(id: String, at endedAt: Date, reason: SessionEndReason) -> (folded: Bool, userID: Int64?) {
+    /// A session's end: folded into its row when that still waits here (with its user's
+    /// `lastSeen`), otherwise an update of the written row, which notes `lastSeen` when it runs.
+    func noteEnd(id: String, at endedAt: Date, reason: SessionEndReason) {
         pending.withLock { pending in
-            guard let index = pending.rowIndex[id] else { return (false, nil) }
-            guard pending.rows[index].endedAt == nil else { return (true, nil) }
+            guard let index = pending.rowIndex[id] else {
+                pending.ends.append(End(id: id, endedAt: endedAt, reason: reason))
+                return
+            }
+            guard pending.rows[index].endedAt == nil else { return }
             pending.rows[index].endedAt = endedAt
             pending.rows[index].endReason = reason
-            return (true, pending.rows[index].userID)
+            Self.noteLastSeen(endedAt, ofUser: pending.rows[index].userID, in: &pending)
         }
     }
 
     func noteLastSeen(_ date: Date, ofUser id: Int64) {
+        pending.withLock { Self.noteLastSeen(date, ofUser: id, in: &$0) }
+    }
+
+    private static func noteLastSeen(_ date: Date, ofUser id: Int64, in pending: inout Notes) {
+        if let known = pending.lastSeen[id], known >= date { return }
+        pending.lastSeen[id] = date
+    }
+
+    /// Everything noted so far, which the ledger forgets: `nil` when there is nothing.
+    func take() -> Notes? {
         pending.withLock { pending in
-            if let known = pending.lastSeen[id], known >= date { return }
-            pending.lastSeen[id] = date
-        }
-    }
-
-    var hooks: WriteBatcher.TransactionHooks {
-        WriteBatcher.TransactionHooks(
-            begin: { [self] in pending.withLock { $0 = Pending() } },
-            end: { [self] db in try write(db) }
-        )
-    }
-
-    private func write(_ db: Database) throws {
-        let noted = pending.withLock { pending in
-            defer { pending = Pending() }
+            guard !pending.isEmpty else { return nil }
+            defer { pending = Notes() }
             return pending
         }
-        var rows = noted.rows[...]
+    }
+
+    /// Writes `notes` inside the caller's transaction: rows first, then ends of earlier rows,
+    /// then one `lastSeen` update per user.
+    func write(_ notes: Notes, _ db: Database) throws {
+        var rows = notes.rows[...]
         while !rows.isEmpty {
             let size = Self.chunkSizes.first { $0 <= rows.count }!
-            try insert(rows.prefix(size), db)
+            try Self.insert(rows.prefix(size), db)
             rows = rows.dropFirst(size)
         }
-        guard !noted.lastSeen.isEmpty else { return }
-        let statement = try db.cachedStatement(
+        var lastSeen = notes.lastSeen
+        if !notes.ends.isEmpty {
+            let end = try db.cachedStatement(
+                sql: "UPDATE sessions SET endedAt = ?1, endReason = ?2 WHERE id = ?3 AND endedAt IS NULL RETURNING userId"
+            )
+            for note in notes.ends {
+                let binding = StatementBinding(end)
+                binding.bind(Timestamp.sqlText(note.endedAt), at: 1)
+                binding.bind(note.reason.rawValue, at: 2)
+                binding.bind(note.id, at: 3)
+                guard let userID = try binding.stepForInteger(db) else { continue }
+                if let known = lastSeen[userID], known >= note.endedAt { continue }
+                lastSeen[userID] = note.endedAt
+            }
+        }
+        guard !lastSeen.isEmpty else { return }
+        let update = try db.cachedStatement(
             sql: "UPDATE users SET lastSeen = ?1 WHERE id = ?2 AND (lastSeen IS NULL OR lastSeen < ?1)"
         )
-        for (id, date) in noted.lastSeen {
-            try statement.execute(arguments: [Timestamp.sqlText(date), id])
+        for (id, date) in lastSeen {
+            let binding = StatementBinding(update)
+            binding.bind(Timestamp.sqlText(date), at: 1)
+            binding.bind(id, at: 2)
+            try binding.stepToEnd(db)
+            users?.wroteLastSeen(date, ofUserID: id)
         }
     }
 
-    private func insert(_ rows: ArraySlice<SessionRecord>, _ db: Database) throws {
+    private static func insert(_ rows: ArraySlice<SessionRecord>, _ db: Database) throws {
         let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
         let statement = try db.cachedStatement(
             sql: """
@@ -91,14 +134,19 @@ final class HistoryLedger: Sendable {
                 VALUES \(placeholders)
                 """
         )
-        var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(rows.count * 8)
+        let binding = StatementBinding(statement)
+        var index: Int32 = 1
         for session in rows {
-            values += [
-                session.id, session.userID, Timestamp.sqlText(session.startedAt), session.endedAt.map(Timestamp.sqlText),
-                session.endReason?.rawValue, session.remoteAddress, session.userAgent, session.functionSetVersion,
-            ] as [(any DatabaseValueConvertible)?]
+            binding.bind(session.id, at: index)
+            binding.bind(session.userID, at: index + 1)
+            binding.bind(Timestamp.sqlText(session.startedAt), at: index + 2)
+            binding.bind(session.endedAt.map(Timestamp.sqlText), at: index + 3)
+            binding.bind(session.endReason?.rawValue, at: index + 4)
+            binding.bind(session.remoteAddress, at: index + 5)
+            binding.bind(session.userAgent, at: index + 6)
+            binding.bind(session.functionSetVersion, at: index + 7)
+            index += 8
         }
-        try statement.execute(arguments: StatementArguments(values))
+        try binding.stepToEnd(db)
     }
 }

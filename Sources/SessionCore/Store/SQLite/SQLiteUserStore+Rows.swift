@@ -85,15 +85,6 @@ extension SQLiteUserStore {
             .execute(arguments: [Timestamp.sqlText(date), id])
     }
 
-    /// Ends a session's history row; its user's id, or `nil` when the session is unknown or
-    /// already ended. (The caller notes the user's `lastSeen`.)
-    static func endSession(id: String, at endedAt: Date, reason: SessionEndReason, _ db: Database) throws -> Int64? {
-        try Int64.fetchOne(
-            db.cachedStatement(sql: "UPDATE sessions SET endedAt = ?, endReason = ? WHERE id = ? AND endedAt IS NULL RETURNING userId"),
-            arguments: [Timestamp.sqlText(endedAt), reason.rawValue, id]
-        )
-    }
-
     /// Dates are stored as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) but formatted and read
     /// here: GRDB goes through DateFormatter and Calendar, which cost more than the rest of a start.
     private static func date(_ value: DatabaseValue, _ column: String) throws -> Date {

@@ -30,6 +30,9 @@ public final class SQLiteUserStore: UserStore {
     private let isFile: Bool
     private let logger: Logger
 
+    /// How long session bookkeeping gathers before a transaction writes it (`WriteBatcher.linger`).
+    static let bookkeepingLinger: Duration = .milliseconds(10)
+
     /// How long a user read or written stays in the store's `UserCache`.
     public static let defaultUserCacheLifetime: Duration = .seconds(1)
 
@@ -41,9 +44,9 @@ public final class SQLiteUserStore: UserStore {
 
         init(database: any DatabaseWriter, logger: Logger, userCacheLifetime: Duration) {
             self.database = database
-            history = HistoryLedger()
-            writes = WriteBatcher(writer: database, logger: logger, hooks: history.hooks)
             users = UserCache(lifetime: userCacheLifetime)
+            history = HistoryLedger(users: users)
+            writes = WriteBatcher(writer: database, logger: logger, ledger: history, linger: SQLiteUserStore.bookkeepingLinger)
         }
     }
 
@@ -166,21 +169,16 @@ public final class SQLiteUserStore: UserStore {
 
     public func recordSessionStart(_ session: SessionRecord) throws {
         let open = try opened()
-        open.writes.enqueue("session start") { _ in
-            open.history.noteStart(session)
-            open.users.wroteLastSeen(session.startedAt, ofUserID: session.userID)
-        }
+        open.history.noteStart(session)
+        open.users.wroteLastSeen(session.startedAt, ofUserID: session.userID)
+        open.writes.noted()
     }
 
+    /// The cached user learns the end's `lastSeen` when it is written, within the linger.
     public func recordSessionEnd(id: String, at endedAt: Date, reason: SessionEndReason) throws {
         let open = try opened()
-        open.writes.enqueue("session end") { db in
-            let pending = open.history.foldEnd(id: id, at: endedAt, reason: reason)
-            guard let userID = pending.folded ? pending.userID : try Self.endSession(id: id, at: endedAt, reason: reason, db)
-            else { return }
-            open.history.noteLastSeen(endedAt, ofUser: userID)
-            open.users.wroteLastSeen(endedAt, ofUserID: userID)
-        }
+        open.history.noteEnd(id: id, at: endedAt, reason: reason)
+        open.writes.noted()
     }
 
     public func sessions(ofUser userID: Int64) async throws -> [SessionRecord] {
@@ -244,10 +242,9 @@ public final class SQLiteUserStore: UserStore {
     /// that transaction fail, the cached `lastSeen` is ahead of the file's until the entry expires,
     /// which no decision depends on.
     private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
-        open.writes.enqueue(what) { _ in
-            open.history.noteLastSeen(date, ofUser: id)
-            open.users.wroteLastSeen(date, ofUserID: id)
-        }
+        open.history.noteLastSeen(date, ofUser: id)
+        open.users.wroteLastSeen(date, ofUserID: id)
+        open.writes.noted()
     }
 
     /// A read of one statement on the calling thread. Not `async`, so that GRDB's synchronous read

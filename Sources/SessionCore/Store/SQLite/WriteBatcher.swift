@@ -10,17 +10,20 @@ import Synchronization
 /// one transaction was committing goes into the next: one transaction when the gateway is idle,
 /// dozens under load, with no timer and no added wait.
 ///
-/// Two kinds of work:
+/// Three kinds of work:
 /// - `perform`: the caller waits until its write has committed and gets the body's result.
 /// - `enqueue`: the caller goes on at once; the write lands in the next transaction, in queue order
 ///   with every other write. A failure is logged. `perform { _ in }` waits for all of them.
+/// - the `ledger`'s notes (session bookkeeping), which callers make on the ledger itself and
+///   announce with `noted()`: every transaction writes all of them after its queued writes.
 ///
 /// A body that throws spoils only itself: its batch is rolled back and each of its writes is run
-/// again in a transaction of its own, so bodies must depend on nothing but the database.
+/// again in a transaction of its own, so bodies must depend on nothing but the database. Notes
+/// whose own writing fails are logged and dropped.
 final class WriteBatcher: Sendable {
     private let writer: any DatabaseWriter
     private let logger: Logger
-    private let hooks: TransactionHooks
+    private let ledger: HistoryLedger?
     private let queue = Mutex(Queue())
     private let transactions = Atomic<Int>(0)
 
@@ -34,28 +37,21 @@ final class WriteBatcher: Sendable {
         var writes: [any BatchedWrite] = []
         /// A drain is running (or scheduled) on GRDB's writer: new writes only need to be queued.
         var draining = false
-        /// Queued writes alone wait for this timer to start a drain.
+        /// Queued writes and notes alone wait for this timer to start a drain.
         var lingering = false
     }
 
-    /// How long queued writes (bookkeeping nobody waits for) may wait for company before a drain
-    /// starts for them. A write someone awaits starts one at once and takes them along. Without
-    /// it each short session's rows made a transaction or two of their own: under load the writer
-    /// spent more on transactions than on rows.
+    /// How long bookkeeping nobody waits for (queued writes, the ledger's notes) gathers before a
+    /// transaction starts for it, from idle and between transactions alike. A write someone
+    /// awaits starts one at once and takes it along. The longer the gathering, the more of a
+    /// short session's end folds into its row's INSERT instead of updating it afterwards, and
+    /// the fewer `lastSeen` updates per user.
     let linger: Duration
 
-    /// What runs around each transaction's writes, inside the transaction (every attempt of it).
-    struct TransactionHooks: Sendable {
-        /// Before the first write.
-        var begin: @Sendable () -> Void = {}
-        /// After the last write, before the commit: writes that the batch's writes only noted.
-        var end: @Sendable (Database) throws -> Void = { _ in }
-    }
-
-    init(writer: any DatabaseWriter, logger: Logger, hooks: TransactionHooks = TransactionHooks(), linger: Duration = .milliseconds(2)) {
+    init(writer: any DatabaseWriter, logger: Logger, ledger: HistoryLedger? = nil, linger: Duration = .milliseconds(2)) {
         self.writer = writer
         self.logger = logger
-        self.hooks = hooks
+        self.ledger = ledger
         self.linger = linger
     }
 
@@ -80,6 +76,16 @@ final class WriteBatcher: Sendable {
         submit(QueuedWrite(what: what, body: body, logger: logger))
     }
 
+    /// Says that notes were added to the ledger: a transaction will write them within `linger`.
+    func noted() {
+        let next = queue.withLock { queue -> Next in
+            if queue.draining || queue.lingering { return .nothing }
+            queue.lingering = true
+            return .drainAfterLinger
+        }
+        if case .drainAfterLinger = next { startLinger() }
+    }
+
     private enum Next {
         case nothing, drainNow, drainAfterLinger
     }
@@ -100,56 +106,86 @@ final class WriteBatcher: Sendable {
         case .nothing:
             break
         case .drainNow:
-            writer.asyncWriteWithoutTransaction { db in self.drain(db) }
+            writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: false) }
         case .drainAfterLinger:
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(linger.components.seconds) * 1_000_000_000 + Int(linger.components.attoseconds / 1_000_000_000))) {
-                self.lingerEnded()
-            }
+            startLinger()
+        }
+    }
+
+    private func startLinger() {
+        let nanoseconds = linger.components.seconds * 1_000_000_000 + linger.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+            self.lingerEnded()
         }
     }
 
     private func lingerEnded() {
         let start = queue.withLock { queue -> Bool in
             queue.lingering = false
-            guard !queue.draining, !queue.writes.isEmpty else { return false }
+            guard !queue.draining, !queue.writes.isEmpty || ledger?.hasNotes == true else { return false }
             queue.draining = true
             return true
         }
-        if start { writer.asyncWriteWithoutTransaction { db in self.drain(db) } }
+        if start { writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: true) } }
     }
 
-    /// Commits batches until the queue is empty. Runs on GRDB's writer, which it holds meanwhile.
-    private func drain(_ db: Database) {
+    /// Commits batches until no awaited write is queued, then leaves what is left (queued writes,
+    /// notes) to gather for `linger`. `gathered`: what is queued has lingered already and goes now.
+    /// Runs on GRDB's writer, which it holds meanwhile.
+    private func drain(_ db: Database, gathered: Bool) {
+        var gathered = gathered
         while true {
-            let batch = queue.withLock { queue -> [any BatchedWrite] in
+            var lingerNeeded = false
+            let batch = queue.withLock { queue -> [any BatchedWrite]? in
+                guard gathered || linger == .zero || queue.writes.contains(where: \.isAwaited) else {
+                    queue.draining = false
+                    if !queue.writes.isEmpty || ledger?.hasNotes == true, !queue.lingering {
+                        queue.lingering = true
+                        lingerNeeded = true
+                    }
+                    return nil
+                }
                 let batch = queue.writes
                 queue.writes.removeAll(keepingCapacity: true)
-                if batch.isEmpty { queue.draining = false }
+                if batch.isEmpty && ledger?.hasNotes != true {
+                    queue.draining = false
+                    return nil
+                }
                 return batch
             }
-            guard !batch.isEmpty else { return }
-            commit(batch, db)
+            guard let batch else {
+                if lingerNeeded { startLinger() }
+                return
+            }
+            commit(batch, notes: ledger?.take(), db)
+            gathered = false
         }
     }
 
-    private func commit(_ batch: [any BatchedWrite], _ db: Database) {
+    private func commit(_ batch: [any BatchedWrite], notes: HistoryLedger.Notes?, _ db: Database) {
         do {
             try db.inTransaction(.immediate) {
-                hooks.begin()
                 for write in batch { try write.run(db) }
-                try hooks.end(db)
+                if let notes, let ledger { try ledger.write(notes, db) }
                 return .commit
             }
             transactions.add(1, ordering: .relaxed)
             for write in batch { write.committed() }
         } catch {
-            guard batch.count > 1, !Self.isSystemic(error) else {
+            guard batch.count + (notes == nil ? 0 : 1) > 1, !Self.isSystemic(error) else {
                 for write in batch { write.failed(error) }
+                if notes != nil { notesFailed(error) }
                 return
             }
-            // Rolled back: find the write at fault by giving each its own transaction.
-            for write in batch { commit([write], db) }
+            // Rolled back: find the write at fault by giving each its own transaction, and the
+            // notes one of theirs.
+            for write in batch { commit([write], notes: nil, db) }
+            if let notes { commit([], notes: notes, db) }
         }
+    }
+
+    private func notesFailed(_ error: any Error) {
+        logger.error("writing the session history failed", metadata: ["error": "\(error)"])
     }
 
     /// An error no single write caused (the database locked by another process past the busy
