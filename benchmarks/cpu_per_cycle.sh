@@ -4,6 +4,7 @@
 #
 #   benchmarks/cpu_per_cycle.sh gateway [--reuse|--new-conn]
 #   benchmarks/cpu_per_cycle.sh floor   [--reuse|--new-conn]
+#   GATEWAY=/path/to/another/sessiongate benchmarks/cpu_per_cycle.sh gateway   (an A/B build)
 # Needs the release builds and .build/tools/loadgen (benchmarks/loadgen.sh makes both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ MODE=${2:---reuse}
 BIN=$(swift build -c release --show-bin-path)
 PORT=$((20000 + RANDOM % 20000))
 if [ "$SERVER" = gateway ]; then
-    "$BIN/sessiongate" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
+    "${GATEWAY:-$BIN/sessiongate}" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
         --log-level warn --address-failure-limit off --username-failure-limit off >/dev/null 2>&1 &
 else
     "$BIN/WebSocketFloor" "$PORT" >/dev/null 2>&1 &

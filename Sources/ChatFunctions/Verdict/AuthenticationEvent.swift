@@ -59,6 +59,35 @@ public struct UserSnapshot: Sendable, Equatable {
         self.online = online
     }
 
+    /// `jsonValue`'s text, written straight into `json` (the reply to every start carries it).
+    public func write(into json: inout JSONStreamWriter) {
+        json.beginObject()
+        json.key("id")
+        json.integer(id)
+        json.key("type")
+        json.string("PERSON")
+        json.key("name")
+        json.string(name)
+        json.key("displayName")
+        json.string(displayName)
+        json.key("displayPictureUrl")
+        json.string(displayPictureUrl)
+        json.key("isGuest")
+        json.bool(isGuest)
+        json.key("presence")
+        json.beginObject()
+        json.key("status")
+        json.string(online ? "AVAILABLE" : "UNAVAILABLE")
+        json.key("online")
+        json.bool(online)
+        json.endObject()
+        json.key("properties")
+        json.value(.object(properties))
+        json.key("createdTime")
+        json.string(Timestamp.iso8601(createdTime))
+        json.endObject()
+    }
+
     /// The wire shape of SPEC §2, key for key.
     public var jsonValue: JSONValue {
         var presence = JSONObject()

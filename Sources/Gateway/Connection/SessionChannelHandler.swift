@@ -325,7 +325,16 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func send(_ text: String, flush: Bool = false) {
         guard let context, isActive, !closeSent else { return }
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
+        send(context.channel.allocator.buffer(string: text), flush: flush, context)
+    }
+
+    private func send(_ bytes: [UInt8], flush: Bool = false) {
+        guard let context, isActive, !closeSent else { return }
+        send(context.channel.allocator.buffer(bytes: bytes), flush: flush, context)
+    }
+
+    private func send(_ payload: ByteBuffer, flush: Bool, _ context: ChannelHandlerContext) {
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: payload)
         if flush {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } else {

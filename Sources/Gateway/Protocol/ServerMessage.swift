@@ -4,17 +4,26 @@ import StrictJSON
 /// The text of every message the server sends on `/v1/session` (SPEC §2): compact JSON,
 /// keys in the order of the SPEC's examples, `ref` first and only when the request had one.
 enum ServerMessage {
-    /// The reply to a successful `startSession`.
-    static func sessionStarted(_ session: ActiveSession, ref: String?) -> String {
-        var reply = replyHead(ref: ref, succeeded: true)
-        reply["session"] = session.jsonValue
-        return JSONValue.object(reply).encoded()
+    /// The reply to a successful `startSession`, written member by member: one is sent for every
+    /// start, and building its tree first cost more than the text.
+    static func sessionStarted(_ session: ActiveSession, ref: String?) -> [UInt8] {
+        var json = JSONStreamWriter()
+        json.beginObject()
+        writeHead(ref: ref, into: &json)
+        json.key("session")
+        session.write(into: &json)
+        json.endObject()
+        return json.bytes
     }
 
     /// The reply to a successful `endSession`.
-    static func sessionEnded(ref: String?) -> String {
-        guard ref != nil else { return plainSuccess }
-        return JSONValue.object(replyHead(ref: ref, succeeded: true)).encoded()
+    static func sessionEnded(ref: String?) -> [UInt8] {
+        guard ref != nil else { return plainSuccessBytes }
+        var json = JSONStreamWriter()
+        json.beginObject()
+        writeHead(ref: ref, into: &json)
+        json.endObject()
+        return json.bytes
     }
 
     /// The reply to `ping`.
@@ -42,8 +51,17 @@ enum ServerMessage {
         return JSONValue.object(event).encoded()
     }
 
-    private static let plainSuccess = #"{"succeeded":true}"#
+    private static let plainSuccessBytes = Array(#"{"succeeded":true}"#.utf8)
     private static let plainPong = #"{"succeeded":true,"pong":true}"#
+
+    private static func writeHead(ref: String?, into json: inout JSONStreamWriter) {
+        if let ref {
+            json.key("ref")
+            json.string(ref)
+        }
+        json.key("succeeded")
+        json.bool(true)
+    }
 
     private static func replyHead(ref: String?, succeeded: Bool) -> JSONObject {
         var reply = JSONObject()

@@ -21,6 +21,18 @@ public struct ActiveSession: Sendable, Equatable {
         self.userAgent = userAgent
     }
 
+    /// `jsonValue`'s text, written straight into `json`.
+    public func write(into json: inout JSONStreamWriter) {
+        json.beginObject()
+        json.key("id")
+        json.string(id)
+        json.key("startedAt")
+        json.string(Timestamp.iso8601(startedAt))
+        json.key("user")
+        user.write(into: &json)
+        json.endObject()
+    }
+
     /// The wire session of a `startSession` reply: `{"id","startedAt","user"}` (SPEC §2).
     public var jsonValue: JSONValue {
         var session = JSONObject()

@@ -47,11 +47,11 @@ struct JSONWriter {
         }
     }
 
-    private mutating func append(_ literal: StaticString) {
+    mutating func append(_ literal: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    private mutating func writeInteger(_ number: Int64) {
+    mutating func writeInteger(_ number: Int64) {
         if number < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
         let start = bytes.count
@@ -81,7 +81,7 @@ struct JSONWriter {
 
     /// Escapes `"`, `\` and U+0000–U+001F; everything else, `/` and non-ASCII
     /// included, is copied as is (Swift strings are always valid UTF-8).
-    private mutating func writeString(_ text: String) {
+    mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
             writeEscaped(utf8)
