@@ -14,7 +14,7 @@ BIN=$(swift build -c release --show-bin-path)
 PORT=$((20000 + RANDOM % 20000))
 if [ "$SERVER" = gateway ]; then
     "${GATEWAY:-$BIN/sessiongate}" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
-        --log-level warn --address-failure-limit off --username-failure-limit off >/dev/null 2>&1 &
+        --log-level warn --address-failure-limit off --username-failure-limit off ${GATEWAY_ARGS:-} >/dev/null 2>&1 &
 else
     "$BIN/WebSocketFloor" "$PORT" >/dev/null 2>&1 &
 fi

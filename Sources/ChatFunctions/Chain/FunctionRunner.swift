@@ -219,7 +219,7 @@ public final class FunctionRunner {
         b.setField("secrets") { secrets.push(into: &$0) }
         b.setField("log") { $0.push(log) }
         b.setField("now") { now.push(into: &$0) }
-        if let user { b.setField("user") { user.jsonValue.push(into: &$0) } }
+        if let user { b.setField("user") { user.push(into: &$0) } }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRuntime
 import StrictJSON
 
 /// What one authenticated start hands to the chat functions (SPEC §3 `event` and `context.user`).
@@ -104,5 +105,28 @@ public struct UserSnapshot: Sendable, Equatable {
         user["properties"] = .object(properties)
         user["createdTime"] = .string(Timestamp.iso8601(createdTime))
         return .object(user)
+    }
+}
+
+/// `context.user`: the table of `jsonValue`, pushed without building the tree first (every
+/// returning user's start pushes one).
+extension UserSnapshot: LuaPushable {
+    public func push(into b: inout LuaPushBuffer) {
+        b.pushTable(recordCapacity: 9)
+        b.setField("id") { $0.push(id) }
+        b.setField("type") { $0.push("PERSON") }
+        b.setField("name") { $0.push(name) }
+        b.setField("displayName") { $0.push(displayName) }
+        b.setField("displayPictureUrl") { b in
+            if let displayPictureUrl { b.push(displayPictureUrl) } else { b.pushJSONNull() }
+        }
+        b.setField("isGuest") { $0.push(isGuest) }
+        b.setField("presence") { b in
+            b.pushTable(recordCapacity: 2)
+            b.setField("status") { $0.push(online ? "AVAILABLE" : "UNAVAILABLE") }
+            b.setField("online") { $0.push(online) }
+        }
+        b.setField("properties") { properties.push(into: &$0) }
+        b.setField("createdTime") { $0.push(Timestamp.iso8601(createdTime)) }
     }
 }

@@ -173,6 +173,24 @@ import Testing
         #expect(log.text.contains("10-a.lua"))
     }
 
+    /// `context.user` is pushed field by field; it must hold what its wire form (`jsonValue`) says.
+    @Test func contextUserIsTheTableOfItsWireForm() throws {
+        let user = UserSnapshot(
+            id: 7, name: "trin", displayName: "Trinity", displayPictureUrl: nil, isGuest: false,
+            properties: ["plan": .string("pro"), "seats": .integer(3), "tags": .array([.string("a"), .bool(true)])],
+            createdTime: Date(timeIntervalSince1970: 1_790_000_000), online: true
+        )
+        let body = "return false, json.encode(context.user) .. '|' .. tostring(context.user.displayPictureUrl == json.null)"
+        guard case .denied(let message, _) = try verdict(["10-a.lua": fn(body)], event("trin", user: user)) else {
+            Issue.record("expected a denial carrying the encoded user")
+            return
+        }
+        let parts = message.split(separator: "|", omittingEmptySubsequences: false)
+        #expect(parts.last == "true")
+        // Objects compare member by member, whatever the order json.encode wrote them in.
+        #expect(try JSONParser.parse(String(parts[0])) == user.jsonValue)
+    }
+
     @Test func secretsAndAuthParamsNeverReachTheLog() throws {
         let log = CapturedLog()
         let body = "print('hello from the script') error('boom')"
