@@ -7,8 +7,10 @@ import StrictJSON
 /// One WebSocket connection on `/v1/session` (SPEC §2), on its channel's event loop.
 ///
 /// Requests are answered strictly in order, one at a time: while a start or an end is with the
-/// session service, later messages wait here and the channel reads no more (back-pressure
-/// through `read`). The session service is the only hop off the event loop; its result comes
+/// session service, later messages wait here, and once `maxWaiting` wait the channel reads no
+/// more (back-pressure through `read`). Reading goes on below that bound because stopping and
+/// resuming it costs two `epoll_ctl` calls, and a client that waits for each reply (nearly all
+/// of them) would pay them on every start. The session service is the only hop off the event loop; its result comes
 /// back with `EventLoop.execute`. A server-initiated `sessionEnded` may come between replies.
 /// A bad message gets an error reply and changes nothing else.
 final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -40,8 +42,11 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Messages read while a request was in progress, oldest first.
     private var waiting = CircularBuffer<Message>()
     private var requestInProgress = false
-    /// A `read` held back while requests wait.
+    /// A `read` held back while `maxWaiting` messages wait.
     private var readHeldBack = false
+    /// How many messages may wait behind a request before the channel stops reading (one read
+    /// may bring a few more). With the SPEC's 64 KiB messages, at most a few hundred KiB.
+    static let maxWaiting = 4
     private var isActive = true
     private var closeSent = false
     private var quiescing = false
@@ -95,7 +100,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if requestInProgress || !waiting.isEmpty {
+        if waiting.count >= Self.maxWaiting {
             readHeldBack = true
         } else {
             context.read()
@@ -251,12 +256,12 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         guard let context else { return }
         context.flush()
-        guard !requestInProgress else { return }
-        closeIfQuiescentAndIdle()
-        if readHeldBack {
+        if readHeldBack && waiting.count < Self.maxWaiting {
             readHeldBack = false
             context.read()
         }
+        guard !requestInProgress else { return }
+        closeIfQuiescentAndIdle()
     }
 
     // MARK: Server-ended sessions
