@@ -170,7 +170,6 @@ public final class SQLiteUserStore: UserStore {
     public func recordSessionStart(_ session: SessionRecord) throws {
         let open = try opened()
         open.history.noteStart(session)
-        open.users.wroteLastSeen(session.startedAt, ofUserID: session.userID)
         open.writes.noted()
     }
 
@@ -238,12 +237,11 @@ public final class SQLiteUserStore: UserStore {
         return found
     }
 
-    /// The cache learns the new `lastSeen` as the write runs, before its transaction commits: should
-    /// that transaction fail, the cached `lastSeen` is ahead of the file's until the entry expires,
-    /// which no decision depends on.
+    /// The cache learns the new `lastSeen` when the ledger writes it (see `UserCache`: nothing
+    /// decides on a cached `lastSeen`, so teaching it at once only added a contended lock and two
+    /// lookups to every start).
     private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
         open.history.noteLastSeen(date, ofUser: id)
-        open.users.wroteLastSeen(date, ofUserID: id)
         open.writes.noted()
     }
 

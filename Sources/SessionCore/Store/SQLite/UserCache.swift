@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Every write of a user row goes through this store, and each one updates the cache once it has
 /// run: a whole row right after its transaction committed, on GRDB's writer and so in commit
-/// order; `lastSeen` when its queued write runs. A read
+/// order; `lastSeen` when the history ledger writes it. A read
 /// fills an entry only if no row write touched the cache while the read was under way
 /// (`generation`), so a slow read can never put back a row older than one a write left.
 /// `lastSeen` writes do not count: under load one lands every few microseconds, and counting
@@ -97,7 +97,7 @@ final class UserCache: Sendable {
         }
     }
 
-    /// A queued write set the `lastSeen` of the user with this id.
+    /// The history ledger set the `lastSeen` of the user with this id.
     func wroteLastSeen(_ date: Date, ofUserID id: Int64) {
         state.withLock { state in
             guard let name = state.namesByID[id] else { return }
