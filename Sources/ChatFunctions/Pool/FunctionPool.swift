@@ -31,6 +31,10 @@ public final class FunctionPool: Authenticator, Sendable {
         var queue = JobQueue()
         var nextWorkerID = 0
         var shutDown = false
+        /// What the queue-depth gauge was last set to: it is set under this lock, and only on a
+        /// change (under load the depth is 0 at nearly every start, and each set takes the
+        /// metrics back end's lock).
+        var gaugedDepth = -1
     }
 
     let options: FunctionPoolOptions
@@ -162,15 +166,21 @@ public final class FunctionPool: Authenticator, Sendable {
     /// Queues `job` for the next worker with room; false when the queue is full or the pool is shut down.
     private func submit(_ job: PoolJob, isTrigger: Bool) -> Bool {
         let limit = isTrigger ? options.triggerQueueLimit : options.queueLimit
-        let (accepted, wakeup, waiting) = state.withLock { s -> (Bool, DispatchSemaphore?, Int) in
-            if s.shutDown { return (false, nil, 0) }
+        let metrics = self.metrics
+        let (accepted, wakeup) = state.withLock { s -> (Bool, DispatchSemaphore?) in
+            if s.shutDown { return (false, nil) }
             let queued = isTrigger ? s.queue.queuedTriggerCount : s.queue.waitingCount
-            if !s.queue.hasIdleWorker && queued >= limit { return (false, nil, s.queue.waitingCount) }
-            let wakeup = s.queue.add(job, isTrigger: isTrigger)
-            return (true, wakeup, s.queue.waitingCount)
+            var outcome: (Bool, DispatchSemaphore?) = (false, nil)
+            if s.queue.hasIdleWorker || queued < limit {
+                outcome = (true, s.queue.add(job, isTrigger: isTrigger))
+            }
+            if s.gaugedDepth != s.queue.waitingCount {
+                s.gaugedDepth = s.queue.waitingCount
+                metrics.queueDepth.record(s.gaugedDepth)
+            }
+            return outcome
         }
         wakeup?.signal()
-        metrics.queueDepth.record(waiting)
         return accepted
     }
 

@@ -25,6 +25,11 @@ final class WriteBatcher: Sendable {
     private let logger: Logger
     private let ledger: HistoryLedger?
     private let queue = Mutex(Queue())
+    /// Whether a drain runs or a linger timer is set (`draining || lingering`), readable without
+    /// the lock: `noted()` runs three times per session, and then it nearly always is.
+    /// Cleared before the queue and the ledger are looked at for the last time, so that a note
+    /// made after that look finds it clear and arms a timer itself.
+    private let armed = Atomic<Bool>(false)
     private let transactions = Atomic<Int>(0)
 
     /// How many transactions have committed; with `writesCommitted`, how well writes are batched.
@@ -78,9 +83,11 @@ final class WriteBatcher: Sendable {
 
     /// Says that notes were added to the ledger: a transaction will write them within `linger`.
     func noted() {
+        if armed.load(ordering: .sequentiallyConsistent) { return }
         let next = queue.withLock { queue -> Next in
             if queue.draining || queue.lingering { return .nothing }
             queue.lingering = true
+            armed.store(true, ordering: .sequentiallyConsistent)
             return .drainAfterLinger
         }
         if case .drainAfterLinger = next { startLinger() }
@@ -96,10 +103,12 @@ final class WriteBatcher: Sendable {
             if queue.draining { return .nothing }
             if write.isAwaited || linger == .zero {
                 queue.draining = true
+                armed.store(true, ordering: .sequentiallyConsistent)
                 return .drainNow
             }
             if queue.lingering { return .nothing }
             queue.lingering = true
+            armed.store(true, ordering: .sequentiallyConsistent)
             return .drainAfterLinger
         }
         switch next {
@@ -122,8 +131,12 @@ final class WriteBatcher: Sendable {
     private func lingerEnded() {
         let start = queue.withLock { queue -> Bool in
             queue.lingering = false
-            guard !queue.draining, !queue.writes.isEmpty || ledger?.hasNotes == true else { return false }
+            // A running drain leaves armed set and looks at the notes when it ends.
+            guard !queue.draining else { return false }
+            armed.store(false, ordering: .sequentiallyConsistent)
+            guard !queue.writes.isEmpty || ledger?.hasNotes == true else { return false }
             queue.draining = true
+            armed.store(true, ordering: .sequentiallyConsistent)
             return true
         }
         if start { writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: true) } }
@@ -139,16 +152,14 @@ final class WriteBatcher: Sendable {
             let batch = queue.withLock { queue -> [any BatchedWrite]? in
                 guard gathered || linger == .zero || queue.writes.contains(where: \.isAwaited) else {
                     queue.draining = false
-                    if !queue.writes.isEmpty || ledger?.hasNotes == true, !queue.lingering {
-                        queue.lingering = true
-                        lingerNeeded = true
-                    }
+                    lingerNeeded = armLingerIfPending(&queue)
                     return nil
                 }
                 let batch = queue.writes
                 queue.writes.removeAll(keepingCapacity: true)
                 if batch.isEmpty && ledger?.hasNotes != true {
                     queue.draining = false
+                    lingerNeeded = armLingerIfPending(&queue)
                     return nil
                 }
                 return batch
@@ -160,6 +171,17 @@ final class WriteBatcher: Sendable {
             commit(batch, notes: ledger?.take(), db)
             gathered = false
         }
+    }
+
+    /// After a drain stopped: clears `armed`, then looks at what is left; true when a linger
+    /// timer must start for it. Under the queue's lock.
+    private func armLingerIfPending(_ queue: inout Queue) -> Bool {
+        if queue.lingering { return false }
+        armed.store(false, ordering: .sequentiallyConsistent)
+        guard !queue.writes.isEmpty || ledger?.hasNotes == true else { return false }
+        queue.lingering = true
+        armed.store(true, ordering: .sequentiallyConsistent)
+        return true
     }
 
     private func commit(_ batch: [any BatchedWrite], notes: HistoryLedger.Notes?, _ db: Database) {
