@@ -48,8 +48,9 @@ final class EdgeServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }
+            // SO_REUSEADDR means nothing on an accepted socket and cost a system call per
+            // connection; TCP_NODELAY is needed (server-sent events must not wait on Nagle).
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
