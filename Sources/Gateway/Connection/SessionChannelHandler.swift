@@ -25,6 +25,8 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         var maxMessageSize: Int
         /// A connection whose ping is still unanswered when the next one is due is lost.
         var pingInterval: TimeAmount
+        /// Where connections get their pings from; set by the server, which knows the loops.
+        var pingers: LoopPingers?
         /// How long to wait for the client's close frame after the server sent its own.
         var closeTimeout: TimeAmount
         var logger: Logger
@@ -51,7 +53,6 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closeSent = false
     private var quiescing = false
     private var pongOutstanding = false
-    private var pingTask: RepeatedTask?
     private var context: ChannelHandlerContext?
 
     init(settings: Settings, peer: PeerInfo) {
@@ -64,16 +65,12 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        pingTask = context.eventLoop.scheduleRepeatedTask(
-            initialDelay: settings.pingInterval, delay: settings.pingInterval
-        ) { _ in loopBound.value.pingDue() }
+        settings.pingers?.pinger(on: context.eventLoop)?.add(self)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
-        pingTask?.cancel()
-        pingTask = nil
+        settings.pingers?.pinger(on: context.eventLoop)?.remove(self)
         if let sessionID = state.takeSession() {
             settings.sessions.end(sessionID: sessionID, reason: .connectionClosed)
         }
@@ -81,6 +78,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        settings.pingers?.pinger(on: context.eventLoop)?.remove(self)
         self.context = nil
     }
 
@@ -288,7 +286,8 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: Pings and closing
 
-    private func pingDue() {
+    /// Called by this loop's `Pinger` at every tick.
+    func pingDue() {
         guard let context, !closeSent else { return }
         if pongOutstanding {
             settings.logger.debug("WebSocket connection lost: no pong", metadata: ["remote": "\(peer.remoteAddress)"])

@@ -17,11 +17,13 @@ final class EdgeServer: Sendable {
     let localAddress: SocketAddress?
     private let channel: any Channel
     private let quiescing: ServerQuiescingHelper
+    private let pingers: LoopPingers
     private let allClosed: EventLoopPromise<Void>
 
-    private init(channel: any Channel, quiescing: ServerQuiescingHelper) {
+    private init(channel: any Channel, quiescing: ServerQuiescingHelper, pingers: LoopPingers) {
         self.channel = channel
         self.quiescing = quiescing
+        self.pingers = pingers
         localAddress = channel.localAddress
         allClosed = channel.eventLoop.makePromise()
     }
@@ -40,7 +42,23 @@ final class EdgeServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> EdgeServer {
         let quiescing = ServerQuiescingHelper(group: group)
-        let channel = try await ServerBootstrap(group: group)
+        let pingers = LoopPingers(group: group, interval: settings.session.pingInterval)
+        var settings = settings
+        settings.session.pingers = pingers
+        let channel: any Channel
+        do {
+            channel = try await bind(settings: settings, policy: policy, routes: routes, group: group, quiescing: quiescing)
+        } catch {
+            pingers.stop()
+            throw error
+        }
+        return EdgeServer(channel: channel, quiescing: quiescing, pingers: pingers)
+    }
+
+    private static func bind(
+        settings: Settings, policy: EdgePolicy, routes: HTTPRoutes, group: any EventLoopGroup, quiescing: ServerQuiescingHelper
+    ) async throws -> any Channel {
+        try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -59,7 +77,6 @@ final class EdgeServer: Sendable {
             }
             .bind(host: settings.host, port: settings.port)
             .get()
-        return EdgeServer(channel: channel, quiescing: quiescing)
     }
 
     /// Stops accepting and asks every connection to finish (`ChannelShouldQuiesceEvent`): idle
@@ -76,6 +93,7 @@ final class EdgeServer: Sendable {
         }
         try? await allClosed.futureResult.get()
         deadline.cancel()
+        pingers.stop()
     }
 
     static func isSessionEndpoint(_ target: String) -> Bool {

@@ -138,4 +138,12 @@ final class RawSocket: @unchecked Sendable {
         frame += payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
         return frame
     }
+
+    /// A masked frame of any opcode (a pong is 0xA), as a client sends it.
+    static func maskedFrame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
+        precondition(payload.count < 126)
+        let key: [UInt8] = [0x21, 0x43, 0x65, 0x87]
+        return [0x80 | opcode, UInt8(payload.count) | 0x80] + key
+            + payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
+    }
 }

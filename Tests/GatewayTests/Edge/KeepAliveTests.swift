@@ -1,0 +1,60 @@
+import Foundation
+@testable import Gateway
+import Testing
+
+/// The server's pings (SPEC §2): a client that answers them stays connected, one that does not
+/// is closed once a ping is still unanswered when the next is due. Over a raw socket, with a
+/// short interval.
+@Suite struct KeepAliveTests {
+    static let interval = Duration.milliseconds(300)
+
+    static var configuration: GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        configuration.pingInterval = interval
+        return configuration
+    }
+
+    static func upgraded(_ gateway: TestGateway) async throws -> RawSocket {
+        let socket = try RawSocket(host: gateway.address.host, port: gateway.address.port)
+        try socket.send(RawSocket.upgradeRequest(host: gateway.address.host, port: gateway.address.port))
+        #expect(try await socket.readHTTPResponse().status == 101)
+        return socket
+    }
+
+    @Test func aClientThatAnswersEveryPingStaysConnected() async throws {
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
+            let socket = try await Self.upgraded(gateway)
+            var pings = 0
+            while pings < 3, let frame = try await socket.readFrame() {
+                guard frame.opcode == 0x9 else { continue }
+                pings += 1
+                try socket.send(RawSocket.maskedFrame(opcode: 0xA, payload: frame.payload))
+            }
+            #expect(pings == 3, "three pings answered, over about three intervals")
+            try socket.send(RawSocket.textFrame(#"{"op":"ping","ref":"alive"}"#))
+            var reply: [UInt8]?
+            while reply == nil, let frame = try await socket.readFrame() {
+                if frame.opcode == 0x9 { try socket.send(RawSocket.maskedFrame(opcode: 0xA, payload: frame.payload)) }
+                if frame.opcode == 0x1 { reply = frame.payload }
+            }
+            let text = reply.map { String(decoding: $0, as: UTF8.self) }
+            #expect(text == #"{"ref":"alive","succeeded":true,"pong":true}"#)
+        }
+    }
+
+    @Test func aClientThatNeverAnswersIsClosedWithinTwoIntervals() async throws {
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
+            let socket = try await Self.upgraded(gateway)
+            let opened = ContinuousClock.now
+            var sawPing = false
+            while let frame = try await socket.readFrame() {
+                if frame.opcode == 0x9 { sawPing = true }
+            }
+            let closedAfter = ContinuousClock.now - opened
+            #expect(sawPing)
+            // Two intervals at most, plus room for a loaded machine; far below the socket's
+            // 5 s read timeout, which would also end the loop.
+            #expect(closedAfter < Self.interval * 2 + .milliseconds(1500))
+        }
+    }
+}
