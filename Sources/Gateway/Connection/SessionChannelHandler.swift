@@ -65,12 +65,12 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        settings.pingers?.pinger(on: context.eventLoop)?.add(self)
+        settings.pingers?.timer(on: context.eventLoop)?.add(self)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
-        settings.pingers?.pinger(on: context.eventLoop)?.remove(self)
+        settings.pingers?.timer(on: context.eventLoop)?.remove(self)
         if let sessionID = state.takeSession() {
             settings.sessions.end(sessionID: sessionID, reason: .connectionClosed)
         }
@@ -78,7 +78,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        settings.pingers?.pinger(on: context.eventLoop)?.remove(self)
+        settings.pingers?.timer(on: context.eventLoop)?.remove(self)
         self.context = nil
     }
 

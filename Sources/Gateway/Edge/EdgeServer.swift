@@ -18,12 +18,14 @@ final class EdgeServer: Sendable {
     private let channel: any Channel
     private let quiescing: ServerQuiescingHelper
     private let pingers: LoopPingers
+    private let idleChecks: HTTPFront.IdleChecks
     private let allClosed: EventLoopPromise<Void>
 
-    private init(channel: any Channel, quiescing: ServerQuiescingHelper, pingers: LoopPingers) {
+    private init(channel: any Channel, quiescing: ServerQuiescingHelper, pingers: LoopPingers, idleChecks: HTTPFront.IdleChecks) {
         self.channel = channel
         self.quiescing = quiescing
         self.pingers = pingers
+        self.idleChecks = idleChecks
         localAddress = channel.localAddress
         allClosed = channel.eventLoop.makePromise()
     }
@@ -42,21 +44,26 @@ final class EdgeServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> EdgeServer {
         let quiescing = ServerQuiescingHelper(group: group)
-        let pingers = LoopPingers(group: group, interval: settings.session.pingInterval)
+        let pingers = LoopPingers(group: group, pingInterval: settings.session.pingInterval)
+        let idleChecks = HTTPFront.idleChecks(group: group, timeout: settings.httpIdleTimeout)
         var settings = settings
         settings.session.pingers = pingers
         let channel: any Channel
         do {
-            channel = try await bind(settings: settings, policy: policy, routes: routes, group: group, quiescing: quiescing)
+            channel = try await bind(
+                settings: settings, policy: policy, routes: routes, group: group, quiescing: quiescing, idleChecks: idleChecks
+            )
         } catch {
             pingers.stop()
+            idleChecks.stop()
             throw error
         }
-        return EdgeServer(channel: channel, quiescing: quiescing, pingers: pingers)
+        return EdgeServer(channel: channel, quiescing: quiescing, pingers: pingers, idleChecks: idleChecks)
     }
 
     private static func bind(
-        settings: Settings, policy: EdgePolicy, routes: HTTPRoutes, group: any EventLoopGroup, quiescing: ServerQuiescingHelper
+        settings: Settings, policy: EdgePolicy, routes: HTTPRoutes, group: any EventLoopGroup, quiescing: ServerQuiescingHelper,
+        idleChecks: HTTPFront.IdleChecks
     ) async throws -> any Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -72,7 +79,7 @@ final class EdgeServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try configure(channel, settings: settings, policy: policy, routes: routes)
+                    try configure(channel, settings: settings, policy: policy, routes: routes, idleChecks: idleChecks)
                 }
             }
             .bind(host: settings.host, port: settings.port)
@@ -94,6 +101,7 @@ final class EdgeServer: Sendable {
         try? await allClosed.futureResult.get()
         deadline.cancel()
         pingers.stop()
+        idleChecks.stop()
     }
 
     static func isSessionEndpoint(_ target: String) -> Bool {
@@ -103,7 +111,9 @@ final class EdgeServer: Sendable {
 
     // MARK: Pipelines
 
-    private static func configure(_ channel: any Channel, settings: Settings, policy: EdgePolicy, routes: HTTPRoutes) throws {
+    private static func configure(
+        _ channel: any Channel, settings: Settings, policy: EdgePolicy, routes: HTTPRoutes, idleChecks: HTTPFront.IdleChecks
+    ) throws {
         let pipeline = channel.pipeline.syncOperations
         if let tls = settings.tls {
             try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
@@ -112,7 +122,6 @@ final class EdgeServer: Sendable {
         let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
         let pipelining = HTTPServerPipelineHandler()
         let protocolErrors = HTTPServerProtocolErrorHandler()
-        let idle = IdleStateHandler(readTimeout: settings.httpIdleTimeout)
         let lastRefusal = NIOLoopBoundBox<EdgePolicy.Refusal?>(nil, eventLoop: channel.eventLoop)
 
         let upgrader = NIOWebSocketServerUpgrader(
@@ -145,11 +154,13 @@ final class EdgeServer: Sendable {
             }
         )
 
-        let front = HTTPFront(routes: routes, policy: policy, secure: settings.tls != nil, lastRefusal: lastRefusal)
+        let front = HTTPFront(
+            routes: routes, policy: policy, secure: settings.tls != nil, lastRefusal: lastRefusal, idleChecks: idleChecks
+        )
         front.install(stage: HTTPFront.UpgradeStage(
-            upgrader: upgrader, encoder: encoder, otherHTTPHandlers: [decoder, pipelining, protocolErrors, idle]
+            upgrader: upgrader, encoder: encoder, otherHTTPHandlers: [decoder, pipelining, protocolErrors]
         ))
-        try pipeline.addHandlers([encoder, decoder, pipelining, protocolErrors, idle])
+        try pipeline.addHandlers([encoder, decoder, pipelining, protocolErrors])
         if let upgradeHandler = front.makeUpgradeHandler() {
             try pipeline.addHandler(upgradeHandler)
         }

@@ -35,12 +35,53 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var bodyTooLarge = false
     private var responding = false
+    private let idleChecks: IdleChecks?
+    private var context: ChannelHandlerContext?
+    /// The last request part read or response sent: the connection is idle from then on.
+    private var lastActivity = NIODeadline.now()
 
-    init(routes: HTTPRoutes, policy: EdgePolicy, secure: Bool, lastRefusal: NIOLoopBoundBox<EdgePolicy.Refusal?>) {
+    /// Idle HTTP connections are found by one timer per event loop (a timer per connection
+    /// cost its scheduling and cancelling on every connection, upgraded ones included).
+    typealias IdleChecks = LoopTimers<HTTPFront>
+
+    static func idleChecks(group: any EventLoopGroup, timeout: TimeAmount) -> IdleChecks {
+        // A quarter of the timeout between checks: a connection closes between one and one
+        // and a quarter timeouts after its last activity.
+        LoopTimers(group: group, interval: .nanoseconds(max(timeout.nanoseconds / 4, 1_000_000))) { front in
+            front.closeIfIdle(timeout: timeout)
+        }
+    }
+
+    init(
+        routes: HTTPRoutes, policy: EdgePolicy, secure: Bool, lastRefusal: NIOLoopBoundBox<EdgePolicy.Refusal?>,
+        idleChecks: IdleChecks?
+    ) {
         self.routes = routes
         self.policy = policy
         self.secure = secure
         self.lastRefusal = lastRefusal
+        self.idleChecks = idleChecks
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        lastActivity = .now()
+        idleChecks?.timer(on: context.eventLoop)?.add(self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleChecks?.timer(on: context.eventLoop)?.remove(self)
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleChecks?.timer(on: context.eventLoop)?.remove(self)
+        context.fireChannelInactive()
+    }
+
+    private func closeIfIdle(timeout: TimeAmount) {
+        guard let context, !responding, NIODeadline.now() - lastActivity >= timeout else { return }
+        context.close(promise: nil)
     }
 
     /// Must be set before the connection reads its first request.
@@ -60,6 +101,7 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
         switch unwrapInboundIn(data) {
         case .head(let requestHead):
             head = requestHead
@@ -80,14 +122,6 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
             head = nil
             respond(to: requestHead, context: context)
         }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent, !responding {
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -133,6 +167,7 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
             loopBound.eventLoop.execute {
                 let (front, context) = loopBound.value
                 front.responding = false
+                front.lastActivity = .now()
                 var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status.code))
                 head.headers = HTTPHeaders(response.headers)
                 front.write((head, response.body), keepAlive: keepAlive, context: context)

@@ -58,3 +58,48 @@ import Testing
         }
     }
 }
+
+/// Idle HTTP connections (README: closed after the idle timeout without a request), with a
+/// short timeout; an upgraded connection is no longer an HTTP connection and stays.
+@Suite struct HTTPIdleTests {
+    static let timeout = Duration.milliseconds(400)
+
+    static var configuration: GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        configuration.httpIdleTimeout = timeout
+        return configuration
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterTheTimeout() async throws {
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
+            let (host, port) = (gateway.address.host, gateway.address.port)
+            let socket = try RawSocket(host: host, port: port)
+            try socket.send("GET /health HTTP/1.1\r\nHost: \(host):\(port)\r\n\r\n")
+            #expect(try await socket.readHTTPResponse().status == 200)
+            let answered = ContinuousClock.now
+            #expect(try await socket.readFrame() == nil, "closed, not answered")
+            let idle = ContinuousClock.now - answered
+            #expect(idle >= Self.timeout - .milliseconds(50))
+            #expect(idle < Self.timeout * 2 + .milliseconds(1500))
+        }
+    }
+
+    @Test func requestsKeepAConnectionOpenAndAnUpgradedOneIsNotHTTPAnyMore() async throws {
+        try await TestGateway.with(configuration: Self.configuration) { gateway async throws in
+            let (host, port) = (gateway.address.host, gateway.address.port)
+            let socket = try RawSocket(host: host, port: port)
+            for _ in 0..<5 {
+                try socket.send("GET /health HTTP/1.1\r\nHost: \(host):\(port)\r\n\r\n")
+                #expect(try await socket.readHTTPResponse().status == 200)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            // Over a second of requests 200 ms apart: still open. Now upgrade it and idle.
+            try socket.send(RawSocket.upgradeRequest(host: host, port: port))
+            #expect(try await socket.readHTTPResponse().status == 101)
+            try await Task.sleep(for: Self.timeout * 3)
+            try socket.send(RawSocket.textFrame(#"{"op":"ping","ref":"idle"}"#))
+            let frame = try #require(try await socket.readFrame())
+            #expect(String(decoding: frame.payload, as: UTF8.self) == #"{"ref":"idle","succeeded":true,"pong":true}"#)
+        }
+    }
+}
