@@ -10,8 +10,8 @@ import StrictJSON
 /// session service, later messages wait here, and once `maxWaiting` wait the channel reads no
 /// more (back-pressure through `read`). Reading goes on below that bound because stopping and
 /// resuming it costs two `epoll_ctl` calls, and a client that waits for each reply (nearly all
-/// of them) would pay them on every start. The session service is the only hop off the event loop; its result comes
-/// back with `EventLoop.execute`. A server-initiated `sessionEnded` may come between replies.
+/// of them) would pay them on every start. The session service is the only hop off the event
+/// loop; its result comes back with `EventLoop.execute`. A server-initiated `sessionEnded` may come between replies.
 /// A bad message gets an error reply and changes nothing else.
 final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
@@ -70,13 +70,13 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
-        settings.pingers?.timer(on: context.eventLoop)?.remove(self)
         if let sessionID = state.takeSession() {
             settings.sessions.end(sessionID: sessionID, reason: .connectionClosed)
         }
         context.fireChannelInactive()
     }
 
+    /// Also called when the channel closes (NIO removes every handler then).
     func handlerRemoved(context: ChannelHandlerContext) {
         settings.pingers?.timer(on: context.eventLoop)?.remove(self)
         self.context = nil
@@ -286,7 +286,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: Pings and closing
 
-    /// Called by this loop's `Pinger` at every tick.
+    /// Called at every tick of this loop's ping timer (`LoopPingers`).
     func pingDue() {
         guard let context, !closeSent else { return }
         if pongOutstanding {
@@ -327,18 +327,9 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             .whenComplete { _ in channel.close(promise: nil) }
     }
 
-    private func send(_ text: String, flush: Bool = false) {
-        guard let context, isActive, !closeSent else { return }
-        send(context.channel.allocator.buffer(string: text), flush: flush, context)
-    }
-
     private func send(_ bytes: [UInt8], flush: Bool = false) {
         guard let context, isActive, !closeSent else { return }
-        send(context.channel.allocator.buffer(bytes: bytes), flush: flush, context)
-    }
-
-    private func send(_ payload: ByteBuffer, flush: Bool, _ context: ChannelHandlerContext) {
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: payload)
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(bytes: bytes))
         if flush {
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } else {

@@ -35,7 +35,7 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
     private var body: ByteBuffer?
     private var bodyTooLarge = false
     private var responding = false
-    private let idleChecks: IdleChecks?
+    private let idleChecks: IdleChecks
     private var context: ChannelHandlerContext?
     /// The last request part read or response sent: the connection is idle from then on.
     private var lastActivity = NIODeadline.now()
@@ -54,7 +54,7 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
 
     init(
         routes: HTTPRoutes, policy: EdgePolicy, secure: Bool, lastRefusal: NIOLoopBoundBox<EdgePolicy.Refusal?>,
-        idleChecks: IdleChecks?
+        idleChecks: IdleChecks
     ) {
         self.routes = routes
         self.policy = policy
@@ -66,17 +66,13 @@ final class HTTPFront: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         lastActivity = .now()
-        idleChecks?.timer(on: context.eventLoop)?.add(self)
+        idleChecks.timer(on: context.eventLoop)?.add(self)
     }
 
+    /// At the upgrade, and when the channel closes (NIO removes every handler then).
     func handlerRemoved(context: ChannelHandlerContext) {
-        idleChecks?.timer(on: context.eventLoop)?.remove(self)
+        idleChecks.timer(on: context.eventLoop)?.remove(self)
         self.context = nil
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        idleChecks?.timer(on: context.eventLoop)?.remove(self)
-        context.fireChannelInactive()
     }
 
     private func closeIfIdle(timeout: TimeAmount) {

@@ -9,6 +9,8 @@ public struct JSONStreamWriter {
     private var writer = JSONWriter()
     /// Per open container: whether the next member needs a comma before it.
     private var needsComma: [Bool] = []
+    /// A key was just written: the next value is its member's, with no comma before it.
+    private var pendingMemberValue = false
 
     public init() {
         needsComma.reserveCapacity(4)
@@ -34,7 +36,6 @@ public struct JSONStreamWriter {
         writer.append("\"")
         writer.append(name)
         writer.append("\":")
-        // The value that follows is this member's: no comma before it.
         pendingMemberValue = true
     }
 
@@ -67,8 +68,6 @@ public struct JSONStreamWriter {
         separate()
         writer.write(value)
     }
-
-    private var pendingMemberValue = false
 
     /// A comma before every member but the first of its container; none before a key's value.
     private mutating func separate() {

@@ -35,15 +35,15 @@ import Testing
 
 @Suite struct ServerMessageTests {
     @Test func sessionEndedEventHasTheSpecShape() {
-        #expect(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .revoked)
+        #expect(text(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .revoked))
             == #"{"event":"sessionEnded","sessionId":"abc","reason":"revoked"}"#)
-        #expect(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .serverShutdown)
+        #expect(text(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .serverShutdown))
             == #"{"event":"sessionEnded","sessionId":"abc","reason":"server_shutdown"}"#)
     }
 
     @Test func failureEchoesRefFirst() {
-        let text = ServerMessage.failure(GatewayError(.noActiveSession, "None"), ref: "9")
-        #expect(text == #"{"ref":"9","succeeded":false,"error":{"type":"NoActiveSessionError","code":"no_active_session","message":"None"}}"#)
+        let failure = text(ServerMessage.failure(GatewayError(.noActiveSession, "None"), ref: "9"))
+        #expect(failure == #"{"ref":"9","succeeded":false,"error":{"type":"NoActiveSessionError","code":"no_active_session","message":"None"}}"#)
     }
 
     /// The start reply is written member by member; it must be the text of the tree the admin
@@ -64,18 +64,22 @@ import Testing
         if let ref { tree["ref"] = .string(ref) }
         tree["succeeded"] = .bool(true)
         tree["session"] = session.jsonValue
-        #expect(String(decoding: ServerMessage.sessionStarted(session, ref: ref), as: UTF8.self) == JSONValue.object(tree).encoded())
+        #expect(text(ServerMessage.sessionStarted(session, ref: ref)) == JSONValue.object(tree).encoded())
 
         var picture = user
         picture.displayPictureUrl = "https://example.com/p.png"
         picture.properties = [:]
         var written = JSONStreamWriter()
         picture.write(into: &written)
-        #expect(String(decoding: written.bytes, as: UTF8.self) == picture.jsonValue.encoded())
+        #expect(text(written.bytes) == picture.jsonValue.encoded())
     }
 
-    @Test func sessionEndedRepliesEchoTheRef() {
-        #expect(String(decoding: ServerMessage.sessionEnded(ref: nil), as: UTF8.self) == #"{"succeeded":true}"#)
-        #expect(String(decoding: ServerMessage.sessionEnded(ref: "7"), as: UTF8.self) == #"{"ref":"7","succeeded":true}"#)
+    @Test func sessionEndedAndPongRepliesEchoTheRef() {
+        #expect(text(ServerMessage.sessionEnded(ref: nil)) == #"{"succeeded":true}"#)
+        #expect(text(ServerMessage.sessionEnded(ref: "7")) == #"{"ref":"7","succeeded":true}"#)
+        #expect(text(ServerMessage.pong(ref: nil)) == #"{"succeeded":true,"pong":true}"#)
+        #expect(text(ServerMessage.pong(ref: "8")) == #"{"ref":"8","succeeded":true,"pong":true}"#)
     }
+
+    private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -125,6 +125,19 @@ import Testing
         #expect(try lastSeen(1) == Timestamp.sqlText(base.addingTimeInterval(69)))
     }
 
+    @Test func anEmptyTextIsStoredEmptyAndAMissingOneNull() async throws {
+        ledger.noteStart(SessionRecord(id: "empty", userID: 1, startedAt: base, remoteAddress: "", userAgent: ""))
+        ledger.noteStart(SessionRecord(id: "missing", userID: 1, startedAt: base, remoteAddress: "x", userAgent: nil))
+        try await batcher.perform { _ in }
+        let agents = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, remoteAddress, userAgent FROM sessions ORDER BY id")
+        }
+        #expect(agents.map { $0["id"] as String } == ["empty", "missing"])
+        #expect(agents[0]["remoteAddress"] as String? == "")
+        #expect(agents[0]["userAgent"] as String? == "")
+        #expect(agents[1]["userAgent"] as String? == nil)
+    }
+
     @Test func anEndOfARowWrittenEarlierUpdatesItAndItsUsersLastSeen() async throws {
         ledger.noteStart(SessionRecord(id: "early", userID: 2, startedAt: base.addingTimeInterval(200), remoteAddress: "x"))
         try await batcher.perform { _ in }

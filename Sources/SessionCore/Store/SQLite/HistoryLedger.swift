@@ -104,9 +104,9 @@ final class HistoryLedger: Sendable {
             )
             for note in notes.ends {
                 let binding = StatementBinding(end)
-                binding.bind(Timestamp.sqlText(note.endedAt), at: 1)
-                binding.bind(note.reason.rawValue, at: 2)
-                binding.bind(note.id, at: 3)
+                try binding.bind(Timestamp.sqlText(note.endedAt), at: 1, db)
+                try binding.bind(note.reason.rawValue, at: 2, db)
+                try binding.bind(note.id, at: 3, db)
                 guard let userID = try binding.stepForInteger(db) else { continue }
                 if let known = lastSeen[userID], known >= note.endedAt { continue }
                 lastSeen[userID] = note.endedAt
@@ -118,8 +118,8 @@ final class HistoryLedger: Sendable {
         )
         for (id, date) in lastSeen {
             let binding = StatementBinding(update)
-            binding.bind(Timestamp.sqlText(date), at: 1)
-            binding.bind(id, at: 2)
+            try binding.bind(Timestamp.sqlText(date), at: 1, db)
+            try binding.bind(id, at: 2, db)
             try binding.stepToEnd(db)
             users?.wroteLastSeen(date, ofUserID: id)
         }
@@ -137,14 +137,14 @@ final class HistoryLedger: Sendable {
         let binding = StatementBinding(statement)
         var index: Int32 = 1
         for session in rows {
-            binding.bind(session.id, at: index)
-            binding.bind(session.userID, at: index + 1)
-            binding.bind(Timestamp.sqlText(session.startedAt), at: index + 2)
-            binding.bind(session.endedAt.map(Timestamp.sqlText), at: index + 3)
-            binding.bind(session.endReason?.rawValue, at: index + 4)
-            binding.bind(session.remoteAddress, at: index + 5)
-            binding.bind(session.userAgent, at: index + 6)
-            binding.bind(session.functionSetVersion, at: index + 7)
+            try binding.bind(session.id, at: index, db)
+            try binding.bind(session.userID, at: index + 1, db)
+            try binding.bind(Timestamp.sqlText(session.startedAt), at: index + 2, db)
+            try binding.bind(session.endedAt.map(Timestamp.sqlText), at: index + 3, db)
+            try binding.bind(session.endReason?.rawValue, at: index + 4, db)
+            try binding.bind(session.remoteAddress, at: index + 5, db)
+            try binding.bind(session.userAgent, at: index + 6, db)
+            try binding.bind(session.functionSetVersion, at: index + 7, db)
             index += 8
         }
         try binding.stepToEnd(db)

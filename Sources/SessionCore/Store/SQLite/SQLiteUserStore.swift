@@ -95,7 +95,7 @@ public final class SQLiteUserStore: UserStore {
         guard case .done(var existing?) = try lookUpImmediately(name, in: open) else { return .mustWait }
         guard existing.isGuest else { return .done(existing) }
         existing.lastSeen = now
-        queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a guest", in: open)
+        queueLastSeen(now, ofUserID: existing.id, in: open)
         return .done(existing)
     }
 
@@ -130,7 +130,7 @@ public final class SQLiteUserStore: UserStore {
             existing = found
         }
         guard let user = profile.appliedWithoutChange(to: existing, name: name, at: now) else { return .mustWait }
-        queueLastSeen(now, ofUserID: existing.id, what: "lastSeen of a user", in: open)
+        queueLastSeen(now, ofUserID: existing.id, in: open)
         return .done(user)
     }
 
@@ -240,7 +240,7 @@ public final class SQLiteUserStore: UserStore {
     /// The cache learns the new `lastSeen` when the ledger writes it (see `UserCache`: nothing
     /// decides on a cached `lastSeen`, so teaching it at once only added a contended lock and two
     /// lookups to every start).
-    private func queueLastSeen(_ date: Date, ofUserID id: Int64, what: String, in open: Connection) {
+    private func queueLastSeen(_ date: Date, ofUserID id: Int64, in open: Connection) {
         open.history.noteLastSeen(date, ofUser: id)
         open.writes.noted()
     }

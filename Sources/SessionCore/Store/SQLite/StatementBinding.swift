@@ -21,20 +21,33 @@ struct StatementBinding {
         sqlite3_clear_bindings(handle)
     }
 
-    func bind(_ text: String, at index: Int32) {
+    /// An empty string binds as empty text, not NULL (a null pointer would bind NULL).
+    func bind(_ text: String, at index: Int32, _ db: Database) throws {
         var text = text
-        text.withUTF8 { bytes in
-            _ = sqlite3_bind_text(handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                  Int32(bytes.count), Self.transient)
+        let code = text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                guard let start = chars.baseAddress, !chars.isEmpty else {
+                    return sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                }
+                return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
+            }
         }
+        try check(code, db)
     }
 
-    func bind(_ text: String?, at index: Int32) {
-        if let text { bind(text, at: index) } else { sqlite3_bind_null(handle, index) }
+    func bind(_ text: String?, at index: Int32, _ db: Database) throws {
+        guard let text else { return try check(sqlite3_bind_null(handle, index), db) }
+        try bind(text, at: index, db)
     }
 
-    func bind(_ value: Int64, at index: Int32) {
-        sqlite3_bind_int64(handle, index, value)
+    func bind(_ value: Int64, at index: Int32, _ db: Database) throws {
+        try check(sqlite3_bind_int64(handle, index, value), db)
+    }
+
+    /// A value SQLite refused to bind (too big, an index past the statement's) fails the write
+    /// rather than leaving that parameter NULL.
+    private func check(_ code: Int32, _ db: Database) throws {
+        guard code == SQLITE_OK else { throw failure(code, db) }
     }
 
     /// Runs a statement that returns no rows.
