@@ -55,10 +55,12 @@ import Testing
 
     @Test func shutdownAnswersQueuedCallsOverloadedAndLetsTheRunningOneFinish() async throws {
         let fixture = try FolderFixture([
-            "10-slow.lua": fn("if event.authParams.slow then local t = context.now() while context.now() - t < 0.5 do end end return true")
+            // 3 s a call: the state "one running, three queued" must last longer than the whole
+            // suite on 2 cores has stalled this test's task (at 0.5 s the wait below missed it).
+            "10-slow.lua": fn("if event.authParams.slow then local t = context.now() while context.now() - t < 3 do end end return true")
         ])
-        // A budget far above the slow call's 0.5 s of CPU, which a loaded machine stretches past 1 s of wall time.
-        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .seconds(10), queueLimit: 10))
+        // A budget far above the slow call's 3 s, which a loaded machine stretches further.
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .seconds(20), queueLimit: 10))
         // A first call to completion: the worker's state is built and it waits for jobs.
         #expect(await pool.authenticate(event()) == .allowed(Profile()))
         let calls = (0..<4).map { _ in Task { await pool.authenticate(event("u", ["slow": .bool(true)])) } }

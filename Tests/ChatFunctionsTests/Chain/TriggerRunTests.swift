@@ -46,11 +46,11 @@ import Testing
 
     @Test func aFullTriggerQueueDropsTheTrigger() async throws {
         let fixture = try FolderFixture([
-            // Busy until its budget ends: the worker stays taken for 3 s, however slowly this
-            // test's own task is scheduled on a loaded machine.
+            // Busy until its budget ends: the worker stays taken for 6 s, however slowly this
+            // test's own task is scheduled on a loaded machine (3 s was once not enough).
             "10-slow.lua": "return {session_started = function() while true do end end}",
         ])
-        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .seconds(3), triggerQueueLimit: 1))
+        let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1, timeout: .seconds(6), triggerQueueLimit: 1))
         // One on the worker, one in the queue; the third finds the queue full.
         #expect(pool.queueTrigger(.sessionStarted, event: [:]))
         let deadline = ContinuousClock.now + .seconds(5)
