@@ -154,3 +154,87 @@ import Testing
         #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(260)))
     }
 }
+
+/// `lastSeen` notes gather for `lastSeenInterval` while rows go with every transaction; a timer
+/// writes them when nothing else comes, and an awaited write takes them along at any age.
+@Suite struct GatheredLastSeenTests {
+    let queue: DatabaseQueue
+    let ledger = HistoryLedger(lastSeenInterval: .milliseconds(400))
+    let batcher: WriteBatcher
+    let base = Date(timeIntervalSince1970: 1_800_000_000)
+
+    init() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE users (id INTEGER PRIMARY KEY, lastSeen TEXT)")
+            try db.execute(sql: """
+                CREATE TABLE sessions (id TEXT PRIMARY KEY, userId INTEGER, startedAt TEXT, endedAt TEXT, endReason TEXT,
+                                       remoteAddress TEXT, userAgent TEXT, functionSetVersion TEXT)
+                """)
+            try db.execute(sql: "INSERT INTO users (id, lastSeen) VALUES (1, NULL), (2, NULL)")
+        }
+        self.queue = queue
+        batcher = WriteBatcher(writer: queue, logger: quietLogger, ledger: ledger, linger: .milliseconds(10))
+    }
+
+    private func lastSeen(_ id: Int64) throws -> String? {
+        try queue.read { db in try String.fetchOne(db, sql: "SELECT lastSeen FROM users WHERE id = ?", arguments: [id]) }
+    }
+
+    private func rowCount() throws -> Int? {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sessions") }
+    }
+
+    /// Polls every 10 ms for up to `limit`; the time it took, or nil.
+    private func timeUntil(within limit: Duration, _ condition: () throws -> Bool) async throws -> Duration? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            if try condition() { return ContinuousClock.now - start }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    @Test func rowsGoWithinTheLingerAndTheirUsersLastSeenAfterTheInterval() async throws {
+        let noted = ContinuousClock.now
+        ledger.noteStart(SessionRecord(id: "a", userID: 1, startedAt: base, remoteAddress: "x"))
+        batcher.noted()
+        let rowWritten = try await timeUntil(within: .seconds(3)) { try rowCount() == 1 }
+        #expect(rowWritten != nil)
+        if ContinuousClock.now - noted < .milliseconds(350) {
+            #expect(try lastSeen(1) == nil, "the row went, its lastSeen gathers on")
+        }
+        // Nothing else is noted: the ledger's own timer writes it.
+        let seen = try await timeUntil(within: .seconds(5)) { try lastSeen(1) != nil }
+        #expect(seen != nil)
+        #expect(ContinuousClock.now - noted >= .milliseconds(400))
+        #expect(try lastSeen(1) == Timestamp.sqlText(base))
+    }
+
+    @Test func anAwaitedWriteTakesLastSeenAlongAtAnyAge() async throws {
+        ledger.noteLastSeen(base.addingTimeInterval(7), ofUser: 2)
+        batcher.noted()
+        try await batcher.perform { _ in }
+        #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(7)))
+        #expect(ledger.readiness() == .nothing)
+    }
+
+    @Test func anEndOfAnEarlierRowHandsItsLastSeenBackToTheLedger() async throws {
+        ledger.noteStart(SessionRecord(id: "early", userID: 2, startedAt: base, remoteAddress: "x"))
+        try await batcher.perform { _ in }
+        #expect(try lastSeen(2) == Timestamp.sqlText(base))
+        ledger.noteEnd(id: "early", at: base.addingTimeInterval(30), reason: .ended)
+        // A transaction that is not due for lastSeen: the end's row is updated, its user's lastSeen waits.
+        let notes = try #require(ledger.take())
+        #expect(!notes.includesLastSeen)
+        try await queue.write { db in try ledger.write(notes, db) }
+        #expect(try lastSeen(2) == Timestamp.sqlText(base))
+        guard case .after = ledger.readiness() else {
+            Issue.record("the end's lastSeen should wait in the ledger")
+            return
+        }
+        let later = try #require(ledger.take(all: true))
+        try await queue.write { db in try ledger.write(later, db) }
+        #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(30)))
+    }
+}

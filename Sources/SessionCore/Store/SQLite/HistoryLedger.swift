@@ -12,6 +12,11 @@ import Synchronization
 /// latest value. That update never moves `lastSeen` back, so a note cannot undo a later
 /// full-row write of the same user (timestamps in `Timestamp.sqlText` form sort as text).
 ///
+/// `lastSeen` notes gather longer than rows (`lastSeenInterval`): under load nearly every row
+/// is a different user's, so written with each transaction they cost an UPDATE per row, as much
+/// as the row itself. A write someone awaits (`WriteBatcher.perform`, `flush()`) takes them
+/// along whatever their age.
+///
 /// A note is a few dictionary operations under one lock: no closure, no queued write, no task.
 final class HistoryLedger: Sendable {
     /// What one transaction writes.
@@ -22,8 +27,25 @@ final class HistoryLedger: Sendable {
         /// Ends of rows that are not among `rows` (written in an earlier transaction).
         var ends: [End] = []
         var lastSeen: [Int64: Date] = [:]
+        /// Whether this transaction writes `lastSeen`: when it does not, what the ends' updates
+        /// learn goes back to the ledger for a later one.
+        var includesLastSeen = false
 
         var isEmpty: Bool { rows.isEmpty && ends.isEmpty && lastSeen.isEmpty }
+    }
+
+    /// When the notes want a transaction.
+    enum Readiness: Equatable {
+        case nothing
+        case now
+        /// Only `lastSeen` notes wait, and they are due then.
+        case after(Duration)
+    }
+
+    private struct Pending {
+        var notes = Notes()
+        /// When the oldest `lastSeen` note still waiting was made.
+        var lastSeenSince: ContinuousClock.Instant?
     }
 
     struct End: Sendable {
@@ -32,25 +54,35 @@ final class HistoryLedger: Sendable {
         let reason: SessionEndReason
     }
 
-    private let pending = Mutex(Notes())
+    private let pending = Mutex(Pending())
     /// Learns each `lastSeen` written, the ends' included (whose users only the update knows).
     private let users: UserCache?
+    /// How long `lastSeen` notes gather before a transaction takes them (zero: every transaction).
+    let lastSeenInterval: Duration
 
-    init(users: UserCache? = nil) {
+    init(users: UserCache? = nil, lastSeenInterval: Duration = .zero) {
         self.users = users
+        self.lastSeenInterval = lastSeenInterval
     }
     /// Rows per INSERT: a few fixed sizes, so that few statements are prepared.
     private static let chunkSizes = [64, 16, 4, 1]
 
-    var hasNotes: Bool { pending.withLock { !$0.isEmpty } }
+    func readiness(at now: ContinuousClock.Instant = .now) -> Readiness {
+        pending.withLock { pending in
+            if !pending.notes.rows.isEmpty || !pending.notes.ends.isEmpty { return .now }
+            guard let since = pending.lastSeenSince else { return .nothing }
+            let due = since + lastSeenInterval
+            return now >= due ? .now : .after(due - now)
+        }
+    }
 
     /// A session's row (a second start of one id is ignored, as `INSERT OR IGNORE` would), and
     /// its user's `lastSeen`.
     func noteStart(_ session: SessionRecord) {
         pending.withLock { pending in
-            guard pending.rowIndex[session.id] == nil else { return }
-            pending.rowIndex[session.id] = pending.rows.count
-            pending.rows.append(session)
+            guard pending.notes.rowIndex[session.id] == nil else { return }
+            pending.notes.rowIndex[session.id] = pending.notes.rows.count
+            pending.notes.rows.append(session)
             Self.noteLastSeen(session.startedAt, ofUser: session.userID, in: &pending)
         }
     }
@@ -59,14 +91,14 @@ final class HistoryLedger: Sendable {
     /// `lastSeen`), otherwise an update of the written row, which notes `lastSeen` when it runs.
     func noteEnd(id: String, at endedAt: Date, reason: SessionEndReason) {
         pending.withLock { pending in
-            guard let index = pending.rowIndex[id] else {
-                pending.ends.append(End(id: id, endedAt: endedAt, reason: reason))
+            guard let index = pending.notes.rowIndex[id] else {
+                pending.notes.ends.append(End(id: id, endedAt: endedAt, reason: reason))
                 return
             }
-            guard pending.rows[index].endedAt == nil else { return }
-            pending.rows[index].endedAt = endedAt
-            pending.rows[index].endReason = reason
-            Self.noteLastSeen(endedAt, ofUser: pending.rows[index].userID, in: &pending)
+            guard pending.notes.rows[index].endedAt == nil else { return }
+            pending.notes.rows[index].endedAt = endedAt
+            pending.notes.rows[index].endReason = reason
+            Self.noteLastSeen(endedAt, ofUser: pending.notes.rows[index].userID, in: &pending)
         }
     }
 
@@ -74,17 +106,26 @@ final class HistoryLedger: Sendable {
         pending.withLock { Self.noteLastSeen(date, ofUser: id, in: &$0) }
     }
 
-    private static func noteLastSeen(_ date: Date, ofUser id: Int64, in pending: inout Notes) {
-        if let known = pending.lastSeen[id], known >= date { return }
-        pending.lastSeen[id] = date
+    private static func noteLastSeen(_ date: Date, ofUser id: Int64, in pending: inout Pending) {
+        if let known = pending.notes.lastSeen[id], known >= date { return }
+        pending.notes.lastSeen[id] = date
+        if pending.lastSeenSince == nil { pending.lastSeenSince = .now }
     }
 
-    /// Everything noted so far, which the ledger forgets: `nil` when there is nothing.
-    func take() -> Notes? {
+    /// What the next transaction writes, which the ledger forgets: every row and end, and the
+    /// `lastSeen` notes when they are due or `all`. `nil` when there is nothing to write.
+    func take(all: Bool = false, at now: ContinuousClock.Instant = .now) -> Notes? {
         pending.withLock { pending in
-            guard !pending.isEmpty else { return nil }
-            defer { pending = Notes() }
-            return pending
+            var notes = Notes()
+            swap(&notes.rows, &pending.notes.rows)
+            swap(&notes.rowIndex, &pending.notes.rowIndex)
+            swap(&notes.ends, &pending.notes.ends)
+            if let since = pending.lastSeenSince, all || now >= since + lastSeenInterval {
+                swap(&notes.lastSeen, &pending.notes.lastSeen)
+                pending.lastSeenSince = nil
+                notes.includesLastSeen = true
+            }
+            return notes.isEmpty ? nil : notes
         }
     }
 
@@ -108,6 +149,10 @@ final class HistoryLedger: Sendable {
                 try binding.bind(note.reason.rawValue, at: 2, db)
                 try binding.bind(note.id, at: 3, db)
                 guard let userID = try binding.stepForInteger(db) else { continue }
+                guard notes.includesLastSeen else {
+                    noteLastSeen(note.endedAt, ofUser: userID)
+                    continue
+                }
                 if let known = lastSeen[userID], known >= note.endedAt { continue }
                 lastSeen[userID] = note.endedAt
             }

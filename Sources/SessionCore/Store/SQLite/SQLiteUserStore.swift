@@ -32,6 +32,8 @@ public final class SQLiteUserStore: UserStore {
 
     /// How long session bookkeeping gathers before a transaction writes it (`WriteBatcher.linger`).
     static let bookkeepingLinger: Duration = .milliseconds(10)
+    /// How long `lastSeen` notes gather (`HistoryLedger.lastSeenInterval`).
+    static let lastSeenInterval: Duration = .seconds(1)
 
     /// How long a user read or written stays in the store's `UserCache`.
     public static let defaultUserCacheLifetime: Duration = .seconds(1)
@@ -45,7 +47,7 @@ public final class SQLiteUserStore: UserStore {
         init(database: any DatabaseWriter, logger: Logger, userCacheLifetime: Duration) {
             self.database = database
             users = UserCache(lifetime: userCacheLifetime)
-            history = HistoryLedger(users: users)
+            history = HistoryLedger(users: users, lastSeenInterval: SQLiteUserStore.lastSeenInterval)
             writes = WriteBatcher(writer: database, logger: logger, ledger: history, linger: SQLiteUserStore.bookkeepingLinger)
         }
     }

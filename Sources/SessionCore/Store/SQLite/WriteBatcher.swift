@@ -15,7 +15,9 @@ import Synchronization
 /// - `enqueue`: the caller goes on at once; the write lands in the next transaction, in queue order
 ///   with every other write. A failure is logged. `perform { _ in }` waits for all of them.
 /// - the `ledger`'s notes (session bookkeeping), which callers make on the ledger itself and
-///   announce with `noted()`: every transaction writes all of them after its queued writes.
+///   announce with `noted()`: every transaction writes them after its queued writes (`lastSeen`
+///   only once due, or along with an awaited write), and a timer starts one for `lastSeen`
+///   notes left alone.
 ///
 /// A body that throws spoils only itself: its batch is rolled back and each of its writes is run
 /// again in a transaction of its own, so bodies must depend on nothing but the database. Notes
@@ -44,6 +46,8 @@ final class WriteBatcher: Sendable {
         var draining = false
         /// Queued writes and notes alone wait for this timer to start a drain.
         var lingering = false
+        /// A timer is set for `lastSeen` notes that are not due yet (the only notes left).
+        var waitingForLastSeen = false
     }
 
     /// How long bookkeeping nobody waits for (queued writes, the ledger's notes) gathers before a
@@ -122,24 +126,64 @@ final class WriteBatcher: Sendable {
     }
 
     private func startLinger() {
-        let nanoseconds = linger.components.seconds * 1_000_000_000 + linger.components.attoseconds / 1_000_000_000
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
-            self.lingerEnded()
-        }
+        after(linger) { self.lingerEnded() }
+    }
+
+    private func after(_ delay: Duration, _ body: @escaping @Sendable () -> Void) {
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds)), execute: body)
     }
 
     private func lingerEnded() {
-        let start = queue.withLock { queue -> Bool in
+        let next = queue.withLock { queue -> AfterTimer in
             queue.lingering = false
             // A running drain leaves armed set and looks at the notes when it ends.
-            guard !queue.draining else { return false }
+            guard !queue.draining else { return .nothing }
             armed.store(false, ordering: .sequentiallyConsistent)
-            guard !queue.writes.isEmpty || ledger?.hasNotes == true else { return false }
+            return startDrainIfReady(&queue)
+        }
+        act(on: next)
+    }
+
+    /// The `lastSeen` timer: by now the notes it waited for are due, unless a drain took them.
+    private func lastSeenDue() {
+        let next = queue.withLock { queue -> AfterTimer in
+            queue.waitingForLastSeen = false
+            // A drain or a linger under way looks at the notes when it ends.
+            guard !queue.draining, !queue.lingering else { return .nothing }
+            return startDrainIfReady(&queue)
+        }
+        act(on: next)
+    }
+
+    private enum AfterTimer {
+        case nothing, drain, waitForLastSeen(Duration)
+    }
+
+    /// Under the queue's lock, with no drain or linger under way: starts a drain when writes are
+    /// queued or notes are ready, or says how long the `lastSeen` notes still wait.
+    private func startDrainIfReady(_ queue: inout Queue) -> AfterTimer {
+        let readiness = ledger?.readiness() ?? .nothing
+        guard queue.writes.isEmpty, readiness != .now else {
             queue.draining = true
             armed.store(true, ordering: .sequentiallyConsistent)
-            return true
+            return .drain
         }
-        if start { writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: true) } }
+        return waitForLastSeen(readiness, &queue)
+    }
+
+    private func waitForLastSeen(_ readiness: HistoryLedger.Readiness, _ queue: inout Queue) -> AfterTimer {
+        guard case .after(let delay) = readiness, !queue.waitingForLastSeen else { return .nothing }
+        queue.waitingForLastSeen = true
+        return .waitForLastSeen(delay)
+    }
+
+    private func act(on next: AfterTimer) {
+        switch next {
+        case .nothing: break
+        case .drain: writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: true) }
+        case .waitForLastSeen(let delay): after(delay) { self.lastSeenDue() }
+        }
     }
 
     /// Commits batches until no awaited write is queued, then leaves what is left (queued writes,
@@ -148,40 +192,54 @@ final class WriteBatcher: Sendable {
     private func drain(_ db: Database, gathered: Bool) {
         var gathered = gathered
         while true {
-            var lingerNeeded = false
+            var afterDrain = AfterDrain.nothing
             let batch = queue.withLock { queue -> [any BatchedWrite]? in
                 guard gathered || linger == .zero || queue.writes.contains(where: \.isAwaited) else {
                     queue.draining = false
-                    lingerNeeded = armLingerIfPending(&queue)
+                    afterDrain = armLingerIfPending(&queue)
                     return nil
                 }
                 let batch = queue.writes
                 queue.writes.removeAll(keepingCapacity: true)
-                if batch.isEmpty && ledger?.hasNotes != true {
+                if batch.isEmpty && ledger?.readiness() != .now {
                     queue.draining = false
-                    lingerNeeded = armLingerIfPending(&queue)
+                    afterDrain = armLingerIfPending(&queue)
                     return nil
                 }
                 return batch
             }
             guard let batch else {
-                if lingerNeeded { startLinger() }
+                switch afterDrain {
+                case .nothing: break
+                case .linger: startLinger()
+                case .waitForLastSeen(let delay): after(delay) { self.lastSeenDue() }
+                }
                 return
             }
-            commit(batch, notes: ledger?.take(), db)
+            // A write someone awaits carries every note made before it, the `lastSeen` ones too.
+            commit(batch, notes: ledger?.take(all: batch.contains(where: \.isAwaited)), db)
             gathered = false
         }
     }
 
-    /// After a drain stopped: clears `armed`, then looks at what is left; true when a linger
-    /// timer must start for it. Under the queue's lock.
-    private func armLingerIfPending(_ queue: inout Queue) -> Bool {
-        if queue.lingering { return false }
+    private enum AfterDrain {
+        case nothing, linger, waitForLastSeen(Duration)
+    }
+
+    /// After a drain stopped: clears `armed`, then looks at what is left: a linger for queued
+    /// writes and ready notes, a longer wait for `lastSeen` notes that are not due. Under the
+    /// queue's lock.
+    private func armLingerIfPending(_ queue: inout Queue) -> AfterDrain {
+        if queue.lingering { return .nothing }
         armed.store(false, ordering: .sequentiallyConsistent)
-        guard !queue.writes.isEmpty || ledger?.hasNotes == true else { return false }
-        queue.lingering = true
-        armed.store(true, ordering: .sequentiallyConsistent)
-        return true
+        let readiness = ledger?.readiness() ?? .nothing
+        guard queue.writes.isEmpty, readiness != .now else {
+            queue.lingering = true
+            armed.store(true, ordering: .sequentiallyConsistent)
+            return .linger
+        }
+        if case .waitForLastSeen(let delay) = waitForLastSeen(readiness, &queue) { return .waitForLastSeen(delay) }
+        return .nothing
     }
 
     private func commit(_ batch: [any BatchedWrite], notes: HistoryLedger.Notes?, _ db: Database) {
