@@ -31,7 +31,7 @@ public final class SQLiteUserStore: UserStore {
     private let logger: Logger
 
     /// How long session bookkeeping gathers before a transaction writes it (`WriteBatcher.linger`).
-    static let bookkeepingLinger: Duration = .milliseconds(10)
+    static let bookkeepingLinger: Duration = .milliseconds(50)
     /// How long `lastSeen` notes gather (`HistoryLedger.lastSeenInterval`).
     static let lastSeenInterval: Duration = .seconds(1)
 
