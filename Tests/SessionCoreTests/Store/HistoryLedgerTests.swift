@@ -237,4 +237,14 @@ import Testing
         try await queue.write { db in try ledger.write(later, db) }
         #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(30)))
     }
+
+    @Test func anAwaitedWriteWritesTheLastSeenItsEndsLearn() async throws {
+        ledger.noteStart(SessionRecord(id: "early", userID: 1, startedAt: base, remoteAddress: "x"))
+        try await batcher.perform { _ in }
+        ledger.noteEnd(id: "early", at: base.addingTimeInterval(45), reason: .ended)
+        batcher.noted()
+        try await batcher.perform { _ in }
+        #expect(try lastSeen(1) == Timestamp.sqlText(base.addingTimeInterval(45)))
+        #expect(ledger.readiness() == .nothing)
+    }
 }

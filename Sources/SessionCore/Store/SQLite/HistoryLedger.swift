@@ -120,7 +120,9 @@ final class HistoryLedger: Sendable {
             swap(&notes.rows, &pending.notes.rows)
             swap(&notes.rowIndex, &pending.notes.rowIndex)
             swap(&notes.ends, &pending.notes.ends)
-            if let since = pending.lastSeenSince, all || now >= since + lastSeenInterval {
+            // `all` marks the transaction as writing `lastSeen` even when none waits: the ends'
+            // updates learn some.
+            if all || pending.lastSeenSince.map({ now >= $0 + lastSeenInterval }) == true {
                 swap(&notes.lastSeen, &pending.notes.lastSeen)
                 pending.lastSeenSince = nil
                 notes.includesLastSeen = true
