@@ -229,10 +229,8 @@ import Testing
         #expect(!notes.includesLastSeen)
         try await queue.write { db in try ledger.write(notes, db) }
         #expect(try lastSeen(2) == Timestamp.sqlText(base))
-        guard case .after = ledger.readiness() else {
-            Issue.record("the end's lastSeen should wait in the ledger")
-            return
-        }
+        // Waiting (`.after`), or already due on a machine slow enough to take 400 ms since.
+        #expect(ledger.readiness() != .nothing, "the end's lastSeen waits in the ledger")
         let later = try #require(ledger.take(all: true))
         try await queue.write { db in try ledger.write(later, db) }
         #expect(try lastSeen(2) == Timestamp.sqlText(base.addingTimeInterval(30)))
