@@ -53,8 +53,8 @@ final class WriteBatcher: Sendable {
     /// How long bookkeeping nobody waits for (queued writes, the ledger's notes) gathers before a
     /// transaction starts for it, from idle and between transactions alike. A write someone
     /// awaits starts one at once and takes it along. The longer the gathering, the more of a
-    /// short session's end folds into its row's INSERT instead of updating it afterwards, and
-    /// the fewer `lastSeen` updates per user.
+    /// short session's end folds into its row's INSERT instead of updating it afterwards.
+    /// (`lastSeen` notes have a wait of their own, the ledger's `lastSeenInterval`.)
     let linger: Duration
 
     init(writer: any DatabaseWriter, logger: Logger, ledger: HistoryLedger? = nil, linger: Duration = .milliseconds(2)) {
