@@ -92,13 +92,29 @@ final class WriteBatcher: Sendable {
             if queue.draining || queue.lingering { return .nothing }
             queue.lingering = true
             armed.store(true, ordering: .sequentiallyConsistent)
-            return .drainAfterLinger
+            return .linger
         }
-        if case .drainAfterLinger = next { startLinger() }
+        act(on: next)
     }
 
+    /// What to start once the queue's lock is let go.
     private enum Next {
-        case nothing, drainNow, drainAfterLinger
+        case nothing
+        /// A drain on GRDB's writer, taking what is queued at once.
+        case drain
+        /// The linger timer; the drain follows it.
+        case linger
+        /// The `lastSeen` timer, for notes that are not due yet.
+        case waitForLastSeen(Duration)
+    }
+
+    private func act(on next: Next) {
+        switch next {
+        case .nothing: break
+        case .drain: writer.asyncWriteWithoutTransaction { db in self.drain(db) }
+        case .linger: after(linger) { self.lingerEnded() }
+        case .waitForLastSeen(let delay): after(delay) { self.lastSeenDue() }
+        }
     }
 
     private func submit(_ write: any BatchedWrite) {
@@ -108,25 +124,14 @@ final class WriteBatcher: Sendable {
             if write.isAwaited || linger == .zero {
                 queue.draining = true
                 armed.store(true, ordering: .sequentiallyConsistent)
-                return .drainNow
+                return .drain
             }
             if queue.lingering { return .nothing }
             queue.lingering = true
             armed.store(true, ordering: .sequentiallyConsistent)
-            return .drainAfterLinger
+            return .linger
         }
-        switch next {
-        case .nothing:
-            break
-        case .drainNow:
-            writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: false) }
-        case .drainAfterLinger:
-            startLinger()
-        }
-    }
-
-    private func startLinger() {
-        after(linger) { self.lingerEnded() }
+        act(on: next)
     }
 
     private func after(_ delay: Duration, _ body: @escaping @Sendable () -> Void) {
@@ -135,7 +140,7 @@ final class WriteBatcher: Sendable {
     }
 
     private func lingerEnded() {
-        let next = queue.withLock { queue -> AfterTimer in
+        let next = queue.withLock { queue -> Next in
             queue.lingering = false
             // A running drain leaves armed set and looks at the notes when it ends.
             guard !queue.draining else { return .nothing }
@@ -147,7 +152,7 @@ final class WriteBatcher: Sendable {
 
     /// The `lastSeen` timer: by now the notes it waited for are due, unless a drain took them.
     private func lastSeenDue() {
-        let next = queue.withLock { queue -> AfterTimer in
+        let next = queue.withLock { queue -> Next in
             queue.waitingForLastSeen = false
             // A drain or a linger under way looks at the notes when it ends.
             guard !queue.draining, !queue.lingering else { return .nothing }
@@ -156,13 +161,9 @@ final class WriteBatcher: Sendable {
         act(on: next)
     }
 
-    private enum AfterTimer {
-        case nothing, drain, waitForLastSeen(Duration)
-    }
-
     /// Under the queue's lock, with no drain or linger under way: starts a drain when writes are
     /// queued or notes are ready, or says how long the `lastSeen` notes still wait.
-    private func startDrainIfReady(_ queue: inout Queue) -> AfterTimer {
+    private func startDrainIfReady(_ queue: inout Queue) -> Next {
         let readiness = ledger?.readiness() ?? .nothing
         guard queue.writes.isEmpty, readiness != .now else {
             queue.draining = true
@@ -172,27 +173,20 @@ final class WriteBatcher: Sendable {
         return waitForLastSeen(readiness, &queue)
     }
 
-    private func waitForLastSeen(_ readiness: HistoryLedger.Readiness, _ queue: inout Queue) -> AfterTimer {
+    private func waitForLastSeen(_ readiness: HistoryLedger.Readiness, _ queue: inout Queue) -> Next {
         guard case .after(let delay) = readiness, !queue.waitingForLastSeen else { return .nothing }
         queue.waitingForLastSeen = true
         return .waitForLastSeen(delay)
     }
 
-    private func act(on next: AfterTimer) {
-        switch next {
-        case .nothing: break
-        case .drain: writer.asyncWriteWithoutTransaction { db in self.drain(db, gathered: true) }
-        case .waitForLastSeen(let delay): after(delay) { self.lastSeenDue() }
-        }
-    }
-
     /// Commits batches until no awaited write is queued, then leaves what is left (queued writes,
-    /// notes) to gather for `linger`. `gathered`: what is queued has lingered already and goes now.
+    /// notes) to gather for `linger`. What is queued when it starts goes at once: a drain starts
+    /// for an awaited write, or when what was queued has lingered already.
     /// Runs on GRDB's writer, which it holds meanwhile.
-    private func drain(_ db: Database, gathered: Bool) {
-        var gathered = gathered
+    private func drain(_ db: Database) {
+        var gathered = true
         while true {
-            var afterDrain = AfterDrain.nothing
+            var afterDrain = Next.nothing
             let batch = queue.withLock { queue -> [any BatchedWrite]? in
                 guard gathered || linger == .zero || queue.writes.contains(where: \.isAwaited) else {
                     queue.draining = false
@@ -208,28 +202,17 @@ final class WriteBatcher: Sendable {
                 }
                 return batch
             }
-            guard let batch else {
-                switch afterDrain {
-                case .nothing: break
-                case .linger: startLinger()
-                case .waitForLastSeen(let delay): after(delay) { self.lastSeenDue() }
-                }
-                return
-            }
+            guard let batch else { return act(on: afterDrain) }
             // A write someone awaits carries every note made before it, the `lastSeen` ones too.
             commit(batch, notes: ledger?.take(all: batch.contains(where: \.isAwaited)), db)
             gathered = false
         }
     }
 
-    private enum AfterDrain {
-        case nothing, linger, waitForLastSeen(Duration)
-    }
-
     /// After a drain stopped: clears `armed`, then looks at what is left: a linger for queued
     /// writes and ready notes, a longer wait for `lastSeen` notes that are not due. Under the
     /// queue's lock.
-    private func armLingerIfPending(_ queue: inout Queue) -> AfterDrain {
+    private func armLingerIfPending(_ queue: inout Queue) -> Next {
         if queue.lingering { return .nothing }
         armed.store(false, ordering: .sequentiallyConsistent)
         let readiness = ledger?.readiness() ?? .nothing
@@ -238,8 +221,7 @@ final class WriteBatcher: Sendable {
             armed.store(true, ordering: .sequentiallyConsistent)
             return .linger
         }
-        if case .waitForLastSeen(let delay) = waitForLastSeen(readiness, &queue) { return .waitForLastSeen(delay) }
-        return .nothing
+        return waitForLastSeen(readiness, &queue)
     }
 
     private func commit(_ batch: [any BatchedWrite], notes: HistoryLedger.Notes?, _ db: Database) {
