@@ -60,51 +60,43 @@ public struct UserSnapshot: Sendable, Equatable {
         self.online = online
     }
 
-    /// `jsonValue`'s text, written straight into `json` (the reply to every start carries it).
-    public func write(into json: inout JSONStreamWriter) {
-        json.beginObject()
-        json.key("id")
-        json.integer(id)
-        json.key("type")
-        json.string("PERSON")
-        json.key("name")
-        json.string(name)
-        json.key("displayName")
-        json.string(displayName)
-        json.key("displayPictureUrl")
-        json.string(displayPictureUrl)
-        json.key("isGuest")
-        json.bool(isGuest)
-        json.key("presence")
-        json.beginObject()
-        json.key("status")
-        json.string(online ? "AVAILABLE" : "UNAVAILABLE")
-        json.key("online")
-        json.bool(online)
-        json.endObject()
-        json.key("properties")
-        json.value(.object(properties))
-        json.key("createdTime")
-        json.string(Timestamp.iso8601(createdTime))
-        json.endObject()
+    /// The wire shape of SPEC §2, key for key, written into any sink: the start reply's text,
+    /// `context.user`'s table and `jsonValue` all come from here. Inlinable so that each sink's
+    /// use is specialized where it is made (the reply and the table are made for every start).
+    @inlinable
+    public func write<Sink: JSONMemberSink>(into sink: inout Sink) {
+        sink.beginObject(memberCount: 9)
+        sink.key("id")
+        sink.integer(id)
+        sink.key("type")
+        sink.string("PERSON")
+        sink.key("name")
+        sink.string(name)
+        sink.key("displayName")
+        sink.string(displayName)
+        sink.key("displayPictureUrl")
+        sink.string(displayPictureUrl)
+        sink.key("isGuest")
+        sink.bool(isGuest)
+        sink.key("presence")
+        sink.beginObject(memberCount: 2)
+        sink.key("status")
+        sink.string(online ? "AVAILABLE" : "UNAVAILABLE")
+        sink.key("online")
+        sink.bool(online)
+        sink.endObject()
+        sink.key("properties")
+        sink.value(.object(properties))
+        sink.key("createdTime")
+        sink.string(Timestamp.iso8601(createdTime))
+        sink.endObject()
     }
 
-    /// The wire shape of SPEC §2, key for key.
+    /// The wire shape as a tree (trigger events, `invoke`, the test kit).
     public var jsonValue: JSONValue {
-        var presence = JSONObject()
-        presence["status"] = .string(online ? "AVAILABLE" : "UNAVAILABLE")
-        presence["online"] = .bool(online)
-        var user = JSONObject()
-        user["id"] = .integer(id)
-        user["type"] = .string("PERSON")
-        user["name"] = .string(name)
-        user["displayName"] = .string(displayName)
-        user["displayPictureUrl"] = displayPictureUrl.map(JSONValue.string) ?? .null
-        user["isGuest"] = .bool(isGuest)
-        user["presence"] = .object(presence)
-        user["properties"] = .object(properties)
-        user["createdTime"] = .string(Timestamp.iso8601(createdTime))
-        return .object(user)
+        var tree = JSONTreeBuilder()
+        write(into: &tree)
+        return tree.value!
     }
 }
 
@@ -112,21 +104,6 @@ public struct UserSnapshot: Sendable, Equatable {
 /// returning user's start pushes one).
 extension UserSnapshot: LuaPushable {
     public func push(into b: inout LuaPushBuffer) {
-        b.pushTable(recordCapacity: 9)
-        b.setField("id") { $0.push(id) }
-        b.setField("type") { $0.push("PERSON") }
-        b.setField("name") { $0.push(name) }
-        b.setField("displayName") { $0.push(displayName) }
-        b.setField("displayPictureUrl") { b in
-            if let displayPictureUrl { b.push(displayPictureUrl) } else { b.pushJSONNull() }
-        }
-        b.setField("isGuest") { $0.push(isGuest) }
-        b.setField("presence") { b in
-            b.pushTable(recordCapacity: 2)
-            b.setField("status") { $0.push(online ? "AVAILABLE" : "UNAVAILABLE") }
-            b.setField("online") { $0.push(online) }
-        }
-        b.setField("properties") { properties.push(into: &$0) }
-        b.setField("createdTime") { $0.push(Timestamp.iso8601(createdTime)) }
+        write(into: &b)
     }
 }

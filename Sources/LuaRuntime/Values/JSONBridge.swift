@@ -30,6 +30,54 @@ extension JSONObject: LuaPushable {
     }
 }
 
+/// A JSON object written member by member becomes a string-keyed table, exactly as its
+/// `JSONValue` would (`null` the `json.null` sentinel).
+extension LuaPushBuffer: JSONMemberSink {
+    public mutating func beginObject(memberCount: Int) {
+        pushTable(recordCapacity: memberCount)
+        openObjects += 1
+    }
+
+    public mutating func endObject() {
+        openObjects -= 1
+        storeIfMember()
+    }
+
+    public mutating func key(_ name: StaticString) {
+        push(bytes: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
+    public mutating func string(_ text: String) {
+        push(text)
+        storeIfMember()
+    }
+
+    public mutating func integer(_ number: Int64) {
+        push(number)
+        storeIfMember()
+    }
+
+    public mutating func bool(_ flag: Bool) {
+        push(flag)
+        storeIfMember()
+    }
+
+    public mutating func null() {
+        pushJSONNull()
+        storeIfMember()
+    }
+
+    public mutating func value(_ value: JSONValue) {
+        value.push(into: &self)
+        storeIfMember()
+    }
+
+    /// A value pushed inside an open object is a member: into its table with its key.
+    private mutating func storeIfMember() {
+        if openObjects > 0 { storeMember() }
+    }
+}
+
 /// Why a Lua value has no JSON form.
 public struct JSONConversionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String

@@ -14,6 +14,9 @@ public struct LuaPushBuffer {
     }
     /// The most stack slots the program uses at once; C checks for them once.
     private(set) var depth: Int = 0
+    /// Objects open through `JSONMemberSink` (JSONBridge.swift): inside one, each value is a
+    /// member, stored into its table as soon as it is pushed.
+    var openObjects = 0
 
     public init() {}
 
@@ -22,6 +25,7 @@ public struct LuaPushBuffer {
         bytes.removeAll(keepingCapacity: true)
         count = 0
         depth = 0
+        openObjects = 0
     }
 
     private mutating func append(_ code: Int32, a: Int32 = 0, i: Int64 = 0, len: Int = 0) {
@@ -74,6 +78,11 @@ public struct LuaPushBuffer {
         push(key)
         value(&self)
         depth = max(depth, count)
+        append(Int32(SG_OP_RAWSET))
+        count -= 2
+    }
+    /// `t[key] = value` for the key and value on top, the table below them (`JSONMemberSink`).
+    mutating func storeMember() {
         append(Int32(SG_OP_RAWSET))
         count -= 2
     }

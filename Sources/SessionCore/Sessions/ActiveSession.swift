@@ -21,25 +21,24 @@ public struct ActiveSession: Sendable, Equatable {
         self.userAgent = userAgent
     }
 
-    /// `jsonValue`'s text, written straight into `json`.
-    public func write(into json: inout JSONStreamWriter) {
-        json.beginObject()
-        json.key("id")
-        json.string(id)
-        json.key("startedAt")
-        json.string(Timestamp.iso8601(startedAt))
-        json.key("user")
-        user.write(into: &json)
-        json.endObject()
+    /// The wire session of a `startSession` reply: `{"id","startedAt","user"}` (SPEC §2), written
+    /// into any sink (the reply's text; `jsonValue`).
+    @inlinable
+    public func write<Sink: JSONMemberSink>(into sink: inout Sink) {
+        sink.beginObject(memberCount: 3)
+        sink.key("id")
+        sink.string(id)
+        sink.key("startedAt")
+        sink.string(Timestamp.iso8601(startedAt))
+        sink.key("user")
+        user.write(into: &sink)
+        sink.endObject()
     }
 
-    /// The wire session of a `startSession` reply: `{"id","startedAt","user"}` (SPEC §2).
     public var jsonValue: JSONValue {
-        var session = JSONObject()
-        session["id"] = .string(id)
-        session["startedAt"] = .string(Timestamp.iso8601(startedAt))
-        session["user"] = user.jsonValue
-        return .object(session)
+        var tree = JSONTreeBuilder()
+        write(into: &tree)
+        return tree.value!
     }
 
     /// The admin API's session: `{"id","startedAt","remoteAddress","userAgent","user"}` (SPEC §5);

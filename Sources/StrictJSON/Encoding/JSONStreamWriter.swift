@@ -5,7 +5,7 @@
 /// Commas come by themselves; keys are static ASCII names written as they are. The caller opens
 /// and closes containers in order; the text is exactly what `JSONValue.encoded()` writes for
 /// the same members in the same order.
-public struct JSONStreamWriter {
+public struct JSONStreamWriter: JSONMemberSink {
     private var writer = JSONWriter()
     /// Per open container: whether the next member needs a comma before it.
     private var needsComma: [Bool] = []
@@ -19,7 +19,7 @@ public struct JSONStreamWriter {
     /// The text written so far, as UTF-8.
     public var bytes: [UInt8] { writer.bytes }
 
-    public mutating func beginObject() {
+    public mutating func beginObject(memberCount: Int) {
         separate()
         writer.append("{")
         needsComma.append(false)
@@ -42,10 +42,6 @@ public struct JSONStreamWriter {
     public mutating func string(_ text: String) {
         separate()
         writer.writeString(text)
-    }
-
-    public mutating func string(_ text: String?) {
-        if let text { string(text) } else { null() }
     }
 
     public mutating func integer(_ number: Int64) {
