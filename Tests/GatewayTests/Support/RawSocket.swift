@@ -130,19 +130,17 @@ final class RawSocket: @unchecked Sendable {
     /// A text frame as a client sends it; `masked: false` breaks RFC 6455 on purpose.
     static func textFrame(_ text: String, masked: Bool = true) -> [UInt8] {
         let payload = Array(text.utf8)
-        precondition(payload.count < 126)
-        var frame: [UInt8] = [0x81, UInt8(payload.count) | (masked ? 0x80 : 0)]
-        guard masked else { return frame + payload }
-        let key: [UInt8] = [0x12, 0x34, 0x56, 0x78]
-        frame += key
-        frame += payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
-        return frame
+        guard masked else {
+            precondition(payload.count < 126)
+            return [0x81, UInt8(payload.count)] + payload
+        }
+        return maskedFrame(opcode: 0x1, payload: payload)
     }
 
-    /// A masked frame of any opcode (a pong is 0xA), as a client sends it.
+    /// A masked frame of any opcode (text is 0x1, a pong 0xA), as a client sends it.
     static func maskedFrame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
         precondition(payload.count < 126)
-        let key: [UInt8] = [0x21, 0x43, 0x65, 0x87]
+        let key: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         return [0x80 | opcode, UInt8(payload.count) | 0x80] + key
             + payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
     }
