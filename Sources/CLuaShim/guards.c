@@ -19,11 +19,11 @@ static int ends_with(const char *s, size_t n, const char *suffix) {
 static int is_limit_error(lua_State *L, int status) {
     sg_control *c = sg_control_of(L);
     if (c->limit != SG_LIMIT_NONE) return 1;
-    if (status == LUA_ERRMEM) { c->limit = SG_LIMIT_MEMORY; return 1; }
+    if (status == LUA_ERRMEM) { c->limit = SG_LIMIT_MEMORY; sg_arm(c); return 1; }
     if (lua_type(L, -1) == LUA_TSTRING) {
         size_t n;
         const char *msg = lua_tolstring(L, -1, &n);
-        if (ends_with(msg, n, "stack overflow")) { c->limit = SG_LIMIT_STACK; return 1; }
+        if (ends_with(msg, n, "stack overflow")) { c->limit = SG_LIMIT_STACK; sg_arm(c); return 1; }
     }
     return 0;
 }
@@ -89,12 +89,24 @@ static int after_resume(lua_State *L) {
     return lua_gettop(L);
 }
 
+/* Calls the function below its `nargs` arguments, the real coroutine.resume or close of the
+   coroutine at index 1, with that coroutine marked as the one running script code (a late
+   hook must be armed there: interrupt.c). The mark is undone before any error goes on. */
+static void call_in_coroutine(lua_State *L, int nargs) {
+    sg_control *c = sg_control_of(L);
+    sg_running saved;
+    sg_switch_to(c, lua_tothread(L, 1), &saved);
+    int status = lua_pcall(L, nargs, LUA_MULTRET, 0);
+    sg_switch_back(c, &saved);
+    if (status != LUA_OK) lua_error(L);
+}
+
 static int resume_continue(lua_State *L, int status, lua_KContext ctx) {
     (void)status; (void)ctx;
     lua_settop(L, 1);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushvalue(L, 1);
-    lua_call(L, 1, LUA_MULTRET);
+    call_in_coroutine(L, 1);
     return after_resume(L);
 }
 
@@ -104,8 +116,24 @@ static int guarded_resume(lua_State *L) {
     lua_insert(L, 2);
     lua_pushvalue(L, 1);
     lua_insert(L, 3);  /* co, resume, co, args... */
-    lua_call(L, lua_gettop(L) - 2, LUA_MULTRET);
+    call_in_coroutine(L, lua_gettop(L) - 2);
     return after_resume(L);
+}
+
+/* coroutine.close runs the coroutine's pending __close handlers in that coroutine. */
+static int guarded_close(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTHREAD);
+    lua_settop(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);  /* co, close, co */
+    call_in_coroutine(L, 1);
+    int n = lua_gettop(L) - 1;
+    if (n >= 2 && !lua_toboolean(L, 2)) {
+        /* A limit hit in a handler is not the script's to keep. */
+        lua_settop(L, 3);
+        if (is_limit_error(L, LUA_ERRRUN)) return lua_error(L);
+    }
+    return lua_gettop(L) - 1;
 }
 
 static int log_args(lua_State *L, int level, const char *sep) {
@@ -134,7 +162,7 @@ static int guarded_warn(lua_State *L) {
 }
 
 static int guards_body(lua_State *L) {
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     lua_pushcfunction(L, guarded_pcall);
     lua_setfield(L, -2, "pcall");
     lua_pushcfunction(L, guarded_xpcall);
@@ -147,6 +175,9 @@ static int guards_body(lua_State *L) {
     lua_getfield(L, -1, "resume");
     lua_pushcclosure(L, guarded_resume, 1);
     lua_setfield(L, -3, "resume");
+    lua_getfield(L, -1, "close");
+    lua_pushcclosure(L, guarded_close, 1);
+    lua_setfield(L, -3, "close");
     lua_pop(L, 1);
     return 1;
 }

@@ -37,11 +37,15 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     if (nsize > old && c->mem_used - old + nsize > c->mem_limit) {
         if (c->limit == SG_LIMIT_NONE) c->limit = SG_LIMIT_MEMORY;
+        /* A late hook is armed now: `load` returns a memory error as a value, and a loop
+           around it would otherwise run on until the deadline. */
+        sg_arm(c);
         return NULL;
     }
     void *block = realloc(ptr, nsize);
     if (block == NULL) {
         if (c->limit == SG_LIMIT_NONE) c->limit = SG_LIMIT_MEMORY;
+        sg_arm(c);
         return NULL;
     }
     c->mem_used = c->mem_used - old + nsize;
@@ -50,13 +54,14 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 static void raise_limit(lua_State *L, sg_control *c) {
     /* From now on fail at every instruction, so that no pcall loop outlives it. */
-    lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
+    sg_arm(c);
+    sg_arm_thread(c, L);
     if (c->limit == SG_LIMIT_MEMORY) luaL_error(L, "not enough memory");
     if (c->limit == SG_LIMIT_STACK) luaL_error(L, "stack overflow");
     luaL_error(L, "time limit exceeded");
 }
 
-static void deadline_hook(lua_State *L, lua_Debug *ar) {
+void sg_deadline_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     sg_control *c = sg_control_of(L);
     if (c->limit == SG_LIMIT_NONE) {
@@ -105,13 +110,17 @@ lua_State *sg_newstate(sg_control *c) {
     c->mem_used = 0;
     c->limit = SG_LIMIT_NONE;
     c->deadline_ns = INT64_MAX;
+    c->armed = 0;
+    c->running = NULL;
     if (c->instructions <= 0) c->instructions = 1000;
     lua_State *L = lua_newstate(capped_alloc, c);
     if (L == NULL) return NULL;
     *(sg_control **)lua_getextraspace(L) = c;
     lua_atpanic(L, panic);
-    /* Threads created later inherit this hook (lua_newthread copies it). */
-    lua_sethook(L, deadline_hook, LUA_MASKCOUNT, c->instructions);
+    /* Threads created later inherit this hook (lua_newthread copies it). A late hook is
+       armed when needed instead (interrupt.c). */
+    if (c->late_hook && sg_install_interrupt() != 0) c->late_hook = 0;
+    if (!c->late_hook) lua_sethook(L, sg_deadline_hook, LUA_MASKCOUNT, c->instructions);
     lua_pushcfunction(L, open_safe_libs);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         lua_close(L);
@@ -202,7 +211,16 @@ int sg_call(lua_State *L, int function_ref, const sg_op *ops, size_t nops,
     lua_pushcfunction(L, traceback_handler);
     lua_pushcfunction(L, call_body);
     lua_pushlightuserdata(L, &p);
+    sg_control *c = sg_control_of(L);
+    sg_running saved;
+    sg_switch_to(c, L, &saved);
+    /* Calls outside a task (loading a file, the test runner) have no watchdog to interrupt
+       them: under a deadline their hook is on from the start. */
+    if (c->late_hook && c->deadline_ns != INT64_MAX) sg_arm_thread(c, L);
     int status = lua_pcall(L, 1, LUA_MULTRET, handler);
+    /* Tasks made later copy this thread's hook, and they start unarmed. */
+    if (c->late_hook) lua_sethook(L, NULL, 0, 0);
+    sg_switch_back(c, &saved);
     lua_remove(L, handler);
     /* Building the arguments ran out of memory before any script code ran:
        Lua leaves the state consistent after a memory error, so it stays usable. */

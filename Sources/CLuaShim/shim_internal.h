@@ -27,4 +27,26 @@ void sg_keep_traceback(lua_State *L);
 /* A host function's wait yields this address; nothing a script holds can equal it. */
 extern char sg_wait_sentinel;
 
+/* ---- which thread runs script code (interrupt.c) ------------------------ */
+
+/* The count hook that fails once the deadline has passed or a limit was hit. */
+void sg_deadline_hook(lua_State *L, lua_Debug *ar);
+
+/* What a switch replaced, for sg_switch_back. */
+typedef struct sg_running {
+    sg_control *control;
+    lua_State *thread;
+} sg_running;
+
+/* Script code of `c` now runs in thread L on this OS thread (a task's start or resume when
+   nothing of c runs yet, a coroutine's resume or close otherwise); arms L when the run is armed. */
+void sg_switch_to(sg_control *c, lua_State *L, sg_running *saved);
+/* Back to what sg_switch_to replaced; arms that thread when the run was armed meanwhile. */
+void sg_switch_back(sg_control *c, const sg_running *saved);
+
+/* A late hook's state: arms the running thread now (a limit was hit). No-op otherwise. */
+void sg_arm(sg_control *c);
+/* Sets the deadline hook on L: every `instructions`, or every instruction after a limit. */
+void sg_arm_thread(sg_control *c, lua_State *L);
+
 #endif

@@ -35,13 +35,24 @@ static int task_traceback_body(lua_State *L) {
 }
 
 static int task_resume(lua_State *L, lua_State *task, int nargs, int *nresults) {
+    sg_control *c = sg_control_of(L);
+    sg_running saved;
+    sg_switch_to(c, task, &saved);
     int status = lua_resume(task, L, nargs, nresults);
+    sg_switch_back(c, &saved);
+    /* Without a hook nobody looked at the clock: a run that ends past its deadline is over its
+       time, as one the hook had stopped (the watchdog's interrupt may not have landed yet). */
+    if (c->late_hook && status == LUA_OK && c->limit == SG_LIMIT_NONE && sg_now_ns() >= c->deadline_ns)
+        c->limit = SG_LIMIT_TIME;
     if (status != LUA_OK && status != LUA_YIELD) {
         *nresults = 0;
         if (lua_checkstack(L, 2)) {
+            /* The traceback allocates, and a collection may run a script's finalizer. */
+            sg_switch_to(c, L, &saved);
             lua_pushcfunction(L, task_traceback_body);
             lua_pushlightuserdata(L, task);
             if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
+            sg_switch_back(c, &saved);
         }
     }
     return status;
@@ -56,7 +67,12 @@ int sg_task_start(lua_State *L, lua_State *task, int function_ref, const sg_op *
     lua_rawgeti(L, LUA_REGISTRYINDEX, function_ref);
     lua_pushcfunction(L, sg_push_body);
     lua_pushlightuserdata(L, &p);
+    /* Building the arguments allocates, and a collection may run a script's finalizer. */
+    sg_control *c = sg_control_of(L);
+    sg_running saved;
+    sg_switch_to(c, L, &saved);
     int status = lua_pcall(L, 1, LUA_MULTRET, 0);
+    sg_switch_back(c, &saved);
     if (status != LUA_OK) {
         /* No script code ran: the state is still sound. */
         lua_settop(L, base);

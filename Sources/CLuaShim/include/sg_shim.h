@@ -11,6 +11,8 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +49,10 @@ typedef struct sg_control {
     sg_dispatch_fn dispatch;
     char *traceback;       /* malloc'd copy of the last error's traceback */
     size_t traceback_len;
+    /* 1: no hook until sg_interrupt, a late start or a limit arms it (interrupt.c). */
+    int late_hook;
+    volatile sig_atomic_t armed;   /* this run's hook is armed */
+    lua_State *volatile running;   /* the thread running script code, NULL between runs */
 } sg_control;
 
 /* Push operations: a flat program that builds values in protected mode. */
@@ -73,6 +79,15 @@ int64_t sg_now_ns(void);
 lua_State *sg_newstate(sg_control *control);
 void sg_close(lua_State *L);
 sg_control *sg_control_of(lua_State *L);
+
+/* Late hooks: installs the handler of the interrupt (SIGURG) once; 0 or -1 (errno). */
+int sg_install_interrupt(void);
+/* Unblocks the interrupt on the calling thread (threads inherit their creator's mask, and
+   libdispatch's threads block every signal); 0 or an errno. */
+int sg_receive_interrupts(void);
+/* Arms the deadline hook of the run `thread` is in (if any) from another thread; 0 or an
+   errno. The owner calls it at a run's deadline and only while that OS thread is alive. */
+int sg_interrupt(pthread_t thread);
 
 /* Arms the deadline for a call. */
 void sg_set_deadline(lua_State *L, int64_t deadline_ns);

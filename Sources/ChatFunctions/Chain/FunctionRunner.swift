@@ -20,11 +20,15 @@ public struct RunnerSettings: Sendable {
     public var timeout: Duration
     public var memoryLimit: Int
     public var logger: Logger
+    /// `.afterInterrupt` only where a watchdog interrupts runs at their deadline (the pool).
+    public var deadlineChecks: LuaDeadlineChecks
 
-    public init(timeout: Duration = .seconds(1), memoryLimit: Int = 32 << 20, logger: Logger) {
+    public init(timeout: Duration = .seconds(1), memoryLimit: Int = 32 << 20, logger: Logger,
+                deadlineChecks: LuaDeadlineChecks = .fromTheStart) {
         self.timeout = timeout
         self.memoryLimit = memoryLimit
         self.logger = logger
+        self.deadlineChecks = deadlineChecks
     }
 }
 
@@ -67,7 +71,7 @@ public final class FunctionRunner {
         printLogger[metadataKey: "functions"] = .string(folder.version)
         let log = printLogger
         do {
-            lua = try LuaState(limits: LuaLimits(memory: settings.memoryLimit)) { level, line in
+            lua = try LuaState(limits: LuaLimits(memory: settings.memoryLimit, deadlineChecks: settings.deadlineChecks)) { level, line in
                 log.log(level: level == .warning ? .warning : .info, "\(line)", metadata: ["source": "lua"])
             }
             let clock = self.clock

@@ -13,8 +13,10 @@ import Synchronization
 /// without holding its worker: the worker sends the request and takes other runs, and resumes
 /// the run when the answer arrives. When no worker has room the job waits in a bounded queue,
 /// and a full queue answers `overloaded`. A state that hit a limit is rebuilt, after its caller
-/// is answered, before its worker takes another run. A watchdog thread answers `timedOut` at
-/// the budget plus 50–60 ms even when a state is stuck inside C code, and replaces that worker.
+/// is answered, before its worker takes another run. The states run without Lua's count hook:
+/// a watchdog thread interrupts a run at its budget (within 10 ms), which arms the hook, and it
+/// answers `timedOut` at the budget plus 50–60 ms when a state is stuck inside C code, and
+/// replaces that worker.
 public final class FunctionPool: Authenticator, Sendable {
     struct Current: Sendable {
         var folder: FunctionFolder
@@ -48,8 +50,6 @@ public final class FunctionPool: Authenticator, Sendable {
     /// The triggers the current set defines, one bit each: every start and end asks, so it is
     /// read without the set's lock.
     private let definedTriggers = Atomic<UInt8>(0)
-    /// Answer a stuck state this long after the budget.
-    static let watchdogGrace: Duration = .milliseconds(50)
 
     /// Compiles every function of the folder once (on the calling thread) and starts the workers.
     public init(folder path: String, options: FunctionPoolOptions) throws(FunctionLoadError) {
@@ -67,7 +67,9 @@ public final class FunctionPool: Authenticator, Sendable {
     }
 
     static func settings(_ options: FunctionPoolOptions) -> RunnerSettings {
-        RunnerSettings(timeout: options.timeout, memoryLimit: options.memoryLimit, logger: options.logger)
+        // The watchdog interrupts each run at its deadline, so runs go without the count hook.
+        RunnerSettings(timeout: options.timeout, memoryLimit: options.memoryLimit, logger: options.logger,
+                       deadlineChecks: .afterInterrupt)
     }
 
     public var functionCount: Int { current.withLock { $0.folder.functions.count } }
@@ -266,6 +268,8 @@ public final class FunctionPool: Authenticator, Sendable {
     var untakenCallCount: Int { state.withLock { $0.queue.untakenCount } }
     /// Calls and triggers workers have taken so far.
     var takenCallCount: Int { state.withLock { $0.queue.takenCount } }
+    /// Workers started so far, replacements included.
+    var startedWorkerCount: Int { state.withLock { $0.nextWorkerID } }
 
     var currentSet: Current { current.withLock { $0 } }
     var currentFolder: FunctionFolder { current.withLock { $0.folder } }

@@ -22,6 +22,9 @@ public struct FunctionPoolOptions: Sendable {
     public var runsPerWorker: Int
     /// Triggers that may wait for a worker; one more is dropped (SPEC §3: 10,000).
     public var triggerQueueLimit: Int
+    /// How long after the budget the watchdog answers for a state stuck in a C call and
+    /// replaces its worker. Tests lengthen it to tell that apart from a stop by the hook.
+    var stuckGrace: Duration = .milliseconds(50)
 
     public init(
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,

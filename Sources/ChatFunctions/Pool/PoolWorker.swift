@@ -24,6 +24,8 @@ final class PoolWorker {
     private var fixturesGeneration = -1
     private var runs: [UInt64: (run: ChainRun, answer: RunAnswer)] = [:]
     private var executingKey: UInt64 { (1 << 63) | UInt64(id) }
+    /// This worker's OS thread, which the watchdog interrupts at a run's deadline.
+    private var thread: pthread_t?
 
     init(id: Int, pool: FunctionPool) {
         self.id = id
@@ -33,6 +35,7 @@ final class PoolWorker {
     /// Builds the state before the first run (so that no authentication pays for it), then
     /// runs until the pool shuts down or the watchdog retires this worker.
     func loop() {
+        thread = LuaInterrupt.receiveOnCurrentThread()
         _ = prepare()
         while !flags.isRetired {
             switch pool.nextAction(for: id, hasRoom: runs.count < pool.options.runsPerWorker) {
@@ -88,9 +91,12 @@ final class PoolWorker {
         let flags = self.flags
         let pool = self.pool
         let workerID = id
+        let thread = self.thread
+        let grace = pool.options.stuckGrace.nanoseconds
         run.onDeadline = { deadline in
             let file = run.currentFile
-            watchdog.watch(key, deadline: deadline.nanoseconds &+ FunctionPool.watchdogGrace.nanoseconds) {
+            let interrupt = thread.map { Watchdog.Interrupt(deadline: deadline.nanoseconds, thread: $0) }
+            watchdog.watch(key, deadline: deadline.nanoseconds &+ grace, interrupt: interrupt) {
                 flags.retire()
                 answer(RunAnswer.Result(verdict: .timedOut, triggerOutcomes: [TriggerOutcome(file: file, result: .timeout)]))
                 pool.replace(workerID)
@@ -114,7 +120,7 @@ final class PoolWorker {
             guard let request = run.outgoing else { return }
             if case .authentication = run.kind {
                 // A backstop: the request's own timeout ends with the budget and resumes the run.
-                watchdog.watch(run.id, deadline: run.deadline.nanoseconds &+ FunctionPool.watchdogGrace.nanoseconds) {
+                watchdog.watch(run.id, deadline: run.deadline.nanoseconds &+ grace) {
                     answer(RunAnswer.Result(verdict: .timedOut))
                 }
             }

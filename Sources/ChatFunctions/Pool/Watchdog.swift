@@ -1,15 +1,24 @@
 import Foundation
 import Synchronization
 
-/// One thread per pool that answers for jobs stuck past their deadline.
+/// One thread per pool that stops runs at their deadline and answers for jobs stuck past it.
 ///
-/// Workers register each running job with its deadline (plus grace) and the
-/// action that answers for it; the watchdog scans every 10 ms. A per-call timer
-/// would cost a timer allocation and a later firing for every authentication.
+/// Workers register each running job with its deadline (plus grace) and the action that
+/// answers for it, and with the thread to interrupt at the deadline itself: the states run
+/// without a count hook until then (`LuaDeadlineChecks.afterInterrupt`). The watchdog scans
+/// every 10 ms. A per-call timer would cost a timer allocation and a later firing for every
+/// authentication.
 final class Watchdog: Sendable {
     struct Entry: Sendable {
         var deadline: Int64
+        var interrupt: Interrupt?
         var expire: @Sendable () -> Void
+    }
+
+    /// The OS thread running a job's Lua code, interrupted once at `deadline`.
+    struct Interrupt: @unchecked Sendable {
+        var deadline: Int64
+        var thread: pthread_t
     }
 
     private let entries = Mutex<(jobs: [UInt64: Entry], stopped: Bool)>(([:], false))
@@ -22,6 +31,12 @@ final class Watchdog: Sendable {
                 guard let self else { return }
                 let now = sg_now()
                 let (due, stopped) = self.entries.withLock { state -> ([Entry], Bool) in
+                    for (key, entry) in state.jobs {
+                        guard let interrupt = entry.interrupt, interrupt.deadline <= now else { continue }
+                        // Under the lock: the worker removes its entry before its thread can end.
+                        LuaInterrupt.send(to: interrupt.thread)
+                        state.jobs[key]?.interrupt = nil
+                    }
                     let due = state.jobs.filter { $0.value.deadline <= now }
                     for key in due.keys { state.jobs[key] = nil }
                     return (Array(due.values), state.stopped)
@@ -32,8 +47,8 @@ final class Watchdog: Sendable {
         }
     }
 
-    func watch(_ job: UInt64, deadline: Int64, expire: @escaping @Sendable () -> Void) {
-        entries.withLock { $0.jobs[job] = Entry(deadline: deadline, expire: expire) }
+    func watch(_ job: UInt64, deadline: Int64, interrupt: Interrupt? = nil, expire: @escaping @Sendable () -> Void) {
+        entries.withLock { $0.jobs[job] = Entry(deadline: deadline, interrupt: interrupt, expire: expire) }
     }
 
     func finished(_ job: UInt64) {

@@ -75,9 +75,10 @@ local os_lib = {
 local coroutine_lib = {}
 for k, v in next, coroutine do coroutine_lib[k] = v end
 coroutine_lib.resume = guards.resume
+coroutine_lib.close = guards.close
 -- wrap on top of the guarded resume, so a host function's wait inside a
 -- wrapped coroutine reaches the gateway, as it does through resume.
-local guarded_resume, coroutine_create, coroutine_close = guards.resume, coroutine.create, coroutine.close
+local guarded_resume, coroutine_create, coroutine_close = guards.resume, coroutine.create, guards.close
 local function wrapped_results(co, ok, ...)
   if ok then return ... end
   local err = ...

@@ -7,10 +7,13 @@ public struct LuaLimits: Sendable {
     public var memory: Int
     /// VM instructions between two deadline checks.
     public var instructionsPerCheck: Int32
+    /// When the deadline checks start.
+    public var deadlineChecks: LuaDeadlineChecks
 
-    public init(memory: Int = 32 << 20, instructionsPerCheck: Int32 = 1000) {
+    public init(memory: Int = 32 << 20, instructionsPerCheck: Int32 = 1000, deadlineChecks: LuaDeadlineChecks = .fromTheStart) {
         self.memory = memory
         self.instructionsPerCheck = instructionsPerCheck
+        self.deadlineChecks = deadlineChecks
     }
 }
 
@@ -79,6 +82,7 @@ public final class LuaState {
         control.initialize(to: sg_control())
         control.pointee.mem_limit = limits.memory
         control.pointee.instructions = limits.instructionsPerCheck
+        control.pointee.late_hook = limits.deadlineChecks == .afterInterrupt ? 1 : 0
         control.pointee.log = logTrampoline
         control.pointee.log_ctx = Unmanaged.passUnretained(logBox).toOpaque()
         control.pointee.dispatch = hostDispatch

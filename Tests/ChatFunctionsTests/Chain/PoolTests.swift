@@ -89,6 +89,27 @@ import Testing
         await pool.shutdown()
     }
 
+    @Test func theWatchdogsInterruptStopsARunawayAtItsBudgetWithoutReplacingTheWorker() async throws {
+        // The states run without the count hook until the watchdog interrupts them. With the
+        // stuck-state answer 3 s away, a timeout within 1 s can only come from the interrupt.
+        let fixture = try FolderFixture(["10-a.lua": fn("""
+            if event.authParams.spin then
+              local co = coroutine.wrap(function() while true do coroutine.yield() end end)
+              while true do co() end
+            end
+            return true
+            """)])
+        var options = FunctionPoolOptions(workers: 1, timeout: .milliseconds(100))
+        options.stuckGrace = .seconds(3)
+        let pool = try FunctionPool(folder: fixture.path, options: options)
+        let started = ContinuousClock.now
+        #expect(await pool.authenticate(event("u", ["spin": .bool(true)])) == .timedOut)
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(await pool.authenticate(event()) == .allowed(Profile()))
+        #expect(pool.startedWorkerCount == 1)
+        await pool.shutdown()
+    }
+
     @Test func reloadSwapsInANewSetAndRefusesOneThatDoesNotCompile() async throws {
         let fixture = try FolderFixture(["10-a.lua": fn("return {displayName = 'v1'}")])
         let pool = try FunctionPool(folder: fixture.path, options: FunctionPoolOptions(workers: 1))
