@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SERVER=${1:-gateway}
 MODE=${2:---reuse}
 BIN=$(swift build -c release --show-bin-path)
-PORT=$((20000 + RANDOM % 20000))
+PORT=$((20000 + RANDOM % 12000))  # below the ephemeral range, which new-conn runs fill
 if [ "$SERVER" = gateway ]; then
     "${GATEWAY:-$BIN/sessiongate}" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
         --log-level warn --address-failure-limit off --username-failure-limit off ${GATEWAY_ARGS:-} >/dev/null 2>&1 &
@@ -23,7 +23,13 @@ trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 sleep 1.5
 URL="ws://127.0.0.1:$PORT/v1/session"
 .build/tools/loadgen ws "$MODE" "$URL" -c 64 -d 2 -q >/dev/null
-snapshot() { for t in /proc/$PID/task/*; do echo "$(basename "$t") $(tr ' ' _ < "$t/comm") $(awk '{print $14+$15}' "$t/stat")"; done | sort; }
+# A thread may end between the listing and the read (the runtime's pools come and go).
+snapshot() {
+    for t in /proc/$PID/task/*; do
+        line="$(basename "$t") $(tr ' ' _ < "$t/comm" 2>/dev/null) $(awk '{print $14+$15}' "$t/stat" 2>/dev/null)" || continue
+        [ "$(wc -w <<<"$line")" = 3 ] && echo "$line"
+    done | sort
+}
 snapshot > /tmp/cpu_per_cycle.before
 RESULT=$(.build/tools/loadgen ws "$MODE" "$URL" -c 64 -d 5 -q)
 snapshot > /tmp/cpu_per_cycle.after

@@ -73,10 +73,10 @@ final class EdgeServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }
-            // SO_REUSEADDR means nothing on an accepted socket and cost a system call per
-            // connection; TCP_NODELAY is needed (server-sent events must not wait on Nagle).
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+            // TCP_NODELAY is needed (server-sent events must not wait on Nagle). Set on the
+            // listening socket, every accepted one inherits it (Linux copies it at accept):
+            // as a child option it cost a system call and a chain of futures per connection.
+            .serverChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try configure(channel, settings: settings, policy: policy, routes: routes, idleChecks: idleChecks)
@@ -115,6 +115,8 @@ final class EdgeServer: Sendable {
         _ channel: any Channel, settings: Settings, policy: EdgePolicy, routes: HTTPRoutes, idleChecks: HTTPFront.IdleChecks
     ) throws {
         let pipeline = channel.pipeline.syncOperations
+        // Set here rather than as a child option, which goes through a future per connection.
+        try channel.syncOptions?.setOption(.maxMessagesPerRead, value: 16)
         if let tls = settings.tls {
             try pipeline.addHandler(NIOSSLServerHandler(context: tls.context))
         }
