@@ -79,6 +79,12 @@ void sg_switch_back(sg_control *c, const sg_running *saved) {
     if (c->late_hook && c->armed && saved->thread != NULL) sg_arm_thread(c, saved->thread);
 }
 
+void sg_leave_main_thread(sg_control *c, const sg_running *saved) {
+    /* Tasks made later copy the main thread's hook, and they must start unarmed. */
+    if (c->late_hook) lua_sethook(c->running, NULL, 0, 0);
+    sg_switch_back(c, saved);
+}
+
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static int install_result = -1;
 

@@ -215,12 +215,13 @@ int sg_call(lua_State *L, int function_ref, const sg_op *ops, size_t nops,
     sg_running saved;
     sg_switch_to(c, L, &saved);
     /* Calls outside a task (loading a file, the test runner) have no watchdog to interrupt
-       them: under a deadline their hook is on from the start. */
-    if (c->late_hook && c->deadline_ns != INT64_MAX) sg_arm_thread(c, L);
+       them: under a deadline the call is armed from the start, coroutines it resumes too. */
+    if (c->late_hook && c->deadline_ns != INT64_MAX) {
+        c->armed = 1;
+        sg_arm_thread(c, L);
+    }
     int status = lua_pcall(L, 1, LUA_MULTRET, handler);
-    /* Tasks made later copy this thread's hook, and they start unarmed. */
-    if (c->late_hook) lua_sethook(L, NULL, 0, 0);
-    sg_switch_back(c, &saved);
+    sg_leave_main_thread(c, &saved);
     lua_remove(L, handler);
     /* Building the arguments ran out of memory before any script code ran:
        Lua leaves the state consistent after a memory error, so it stays usable. */

@@ -44,6 +44,10 @@ void sg_switch_to(sg_control *c, lua_State *L, sg_running *saved);
 /* Back to what sg_switch_to replaced; arms that thread when the run was armed meanwhile. */
 void sg_switch_back(sg_control *c, const sg_running *saved);
 
+/* sg_switch_back from the state's main thread, whose hook a late-hook state clears first:
+   tasks copy it when they are made. */
+void sg_leave_main_thread(sg_control *c, const sg_running *saved);
+
 /* A late hook's state: arms the running thread now (a limit was hit). No-op otherwise. */
 void sg_arm(sg_control *c);
 /* Sets the deadline hook on L: every `instructions`, or every instruction after a limit. */

@@ -52,7 +52,7 @@ static int task_resume(lua_State *L, lua_State *task, int nargs, int *nresults) 
             lua_pushcfunction(L, task_traceback_body);
             lua_pushlightuserdata(L, task);
             if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
-            sg_switch_back(c, &saved);
+            sg_leave_main_thread(c, &saved);
         }
     }
     return status;
@@ -72,7 +72,7 @@ int sg_task_start(lua_State *L, lua_State *task, int function_ref, const sg_op *
     sg_running saved;
     sg_switch_to(c, L, &saved);
     int status = lua_pcall(L, 1, LUA_MULTRET, 0);
-    sg_switch_back(c, &saved);
+    sg_leave_main_thread(c, &saved);
     if (status != LUA_OK) {
         /* No script code ran: the state is still sound. */
         lua_settop(L, base);
