@@ -128,6 +128,30 @@ import Testing
         #expect(ContinuousClock.now - started < .milliseconds(400))
     }
 
+    @Test func aRunResumedPastItsDeadlineStartsArmedEvenUnderPcall() throws {
+        // The wait outlasts the budget (an `http` call that answers late); nothing interrupts.
+        let w = try TaskTests.Waiting("return function(x) local ok = pcall(wait, x) while true do end end", limits: Self.late)
+        let task = try #require(w.lua.makeTask())
+        guard case .waiting = w.start(task, "t", timeout: .milliseconds(50)) else { Issue.record("no wait"); return }
+        Thread.sleep(forTimeInterval: 0.08)
+        let started = ContinuousClock.now
+        guard case .failed(.timeout) = w.lua.resume(task) else { Issue.record("no timeout"); return }
+        #expect(ContinuousClock.now - started < .milliseconds(200))
+        #expect(!w.lua.isUsable)
+    }
+
+    @Test func aRunResumedInTimeIsStoppedByTheInterrupt() throws {
+        let w = try TaskTests.Waiting("return function(x) local s = wait(x) while true do end end", limits: Self.late)
+        let task = try #require(w.lua.makeTask())
+        let started = ContinuousClock.now
+        guard case .waiting = w.start(task, "t", timeout: .milliseconds(150)) else { Issue.record("no wait"); return }
+        let alarm = Alarm(at: started + .milliseconds(150))
+        let step = w.lua.resume(task)
+        alarm.finish()
+        guard case .failed(.timeout) = step else { Issue.record("\(step)"); return }
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+    }
+
     @Test func anInterruptBetweenRunsLeavesTheNextRunAlone() throws {
         let script = try Script("return function() local s = 0 for i = 1, 1e5 do s = s + i end return s end", limits: Self.late)
         LuaInterrupt.send(to: LuaInterrupt.receiveOnCurrentThread())
