@@ -14,13 +14,13 @@ import Testing
         private let finished = DispatchSemaphore(value: 0)
         private let gone = DispatchSemaphore(value: 0)
 
-        init(at deadline: ContinuousClock.Instant) {
+        init(at deadline: LuaDeadline) {
             let target = LuaInterrupt.receiveOnCurrentThread()
             let finished = self.finished
             let gone = self.gone
             Thread.detachNewThread {
-                let wait = max(0, Double((deadline - .now).nanoseconds) / 1e9)
-                if finished.wait(timeout: .now() + wait) == .timedOut {
+                let wait = max(0, deadline.nanoseconds - LuaClock.nowNanoseconds)
+                if finished.wait(timeout: .now() + .nanoseconds(Int(wait))) == .timedOut {
                     LuaInterrupt.send(to: target)
                 }
                 gone.signal()
@@ -40,8 +40,9 @@ import Testing
         let script = try Script("return function()\n\(body)\nend", limits: limits)
         let task = try #require(script.lua.makeTask())
         let started = ContinuousClock.now
-        let alarm = interrupt ? Alarm(at: started + timeout) : nil
-        let step = script.lua.start(script.function, in: task, deadline: .after(timeout)) { _ in }
+        let deadline = LuaDeadline.after(timeout)
+        let alarm = interrupt ? Alarm(at: deadline) : nil
+        let step = script.lua.start(script.function, in: task, deadline: deadline) { _ in }
         let elapsed = ContinuousClock.now - started
         alarm?.finish()
         return (step, elapsed, script.lua)
@@ -145,7 +146,7 @@ import Testing
         let task = try #require(w.lua.makeTask())
         let started = ContinuousClock.now
         guard case .waiting = w.start(task, "t", timeout: .milliseconds(150)) else { Issue.record("no wait"); return }
-        let alarm = Alarm(at: started + .milliseconds(150))
+        let alarm = Alarm(at: .after(.milliseconds(150)))
         let step = w.lua.resume(task)
         alarm.finish()
         guard case .failed(.timeout) = step else { Issue.record("\(step)"); return }
@@ -159,12 +160,5 @@ import Testing
         let step = script.lua.start(script.function, in: task, deadline: .after(.seconds(5))) { _ in }
         guard case .finished(let values) = step else { Issue.record("\(step)"); return }
         #expect(values == [.integer(5_000_050_000)])
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
