@@ -13,6 +13,11 @@ deps:
 		echo "installing liblua5.4-dev"; \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y liblua5.4-dev pkg-config; \
 	fi
+	@# The gateway's allocator (Package.swift links the sessiongate binary with it).
+	@if ! ls /usr/lib/*/libtcmalloc_minimal.so.4 >/dev/null 2>&1; then \
+		echo "installing libtcmalloc-minimal4"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y libtcmalloc-minimal4; \
+	fi
 	@# The TLS tests make their certificates with the openssl command.
 	@if ! command -v openssl >/dev/null; then \
 		echo "installing openssl"; \

@@ -143,7 +143,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // The gateway's allocator: gperftools' tcmalloc (Debian's libtcmalloc-minimal4), in
+            // place of glibc's malloc. Objects made on an event loop and freed on a Lua worker
+            // (and back) cost glibc an arena lock each; tcmalloc's per-thread caches do not.
+            // Measured in BENCHMARKS.md §3 ("The allocator"). Named by file: Debian ships the
+            // unversioned link name only in libgoogle-perftools-dev, which brings libunwind-dev.
+            linkerSettings: [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]
         ),
 
         // Benchmarks (run in release builds; see BENCHMARKS.md).

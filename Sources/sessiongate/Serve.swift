@@ -121,7 +121,6 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // Queued log lines must reach standard error however `serve` ends.
         defer { StandardError.flush() }
-        MemoryTuning.apply()
         let settings = try await ServeSettings.resolve(
             flags: flagValues,
             configPath: config,
