@@ -48,11 +48,23 @@ extension SessionService {
         if store.sessionStartsMustCommit {
             return startCommittedGuest(username, at: now, request, onServerEnd: onServerEnd, then: finish)
         }
-        storeStep(username, then: finish, immediately: { try store.findOrCreateGuestImmediately(named: username, at: now) },
-                  waiting: { try await store.findOrCreateGuest(named: username, at: now) }) { user in
-            guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
-            self.open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd, then: finish)
+        switch storeNow(username, then: finish, { try store.findOrCreateGuestImmediately(named: username, at: now) }) {
+        case .value(let user):
+            guestFound(user, request, onServerEnd: onServerEnd, then: finish)
+        case .failed:
+            return
+        case .pending(let pending):
+            storeLater(pending, username, then: finish, waiting: { try await store.findOrCreateGuest(named: username, at: now) }) { user in
+                self.guestFound(user, request, onServerEnd: onServerEnd, then: finish)
+            }
         }
+    }
+
+    private func guestFound(
+        _ user: StoredUser, _ request: StartRequest, onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
+    ) {
+        guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
+        open(for: user, request, functionSetVersion: nil, onServerEnd: onServerEnd, then: finish)
     }
 
     /// A guest start on a store shared by several instances: its user and its session row in
@@ -65,15 +77,22 @@ extension SessionService {
         let start = SessionRecord(
             id: SessionID.make(at: now), userID: 0, startedAt: now, remoteAddress: request.remoteAddress, userAgent: request.userAgent
         )
-        storeStep(username, then: finish,
-                  immediately: { try store.findOrCreateGuestImmediately(named: username, at: now, committing: start) },
-                  waiting: { try await store.findOrCreateGuest(named: username, at: now, committing: start) }) { user in
+        let found: @Sendable (StoredUser) -> Void = { user in
             guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
             let session = ActiveSession(
                 id: start.id, startedAt: start.startedAt, user: user.snapshot(online: true),
                 remoteAddress: start.remoteAddress, userAgent: start.userAgent
             )
             finish(self.activate(session, onServerEnd: onServerEnd))
+        }
+        switch storeNow(username, then: finish, { try store.findOrCreateGuestImmediately(named: username, at: now, committing: start) }) {
+        case .value(let user):
+            found(user)
+        case .failed:
+            return
+        case .pending(let pending):
+            storeLater(pending, username, then: finish,
+                       waiting: { try await store.findOrCreateGuest(named: username, at: now, committing: start) }, next: found)
         }
     }
 
@@ -82,19 +101,32 @@ extension SessionService {
         onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
     ) {
         let store = self.store
-        storeStep(username, then: finish, immediately: { try store.userImmediately(named: username) },
-                  waiting: { try await store.user(named: username) }) { stored in
-            let event = AuthenticationEvent(
-                username: username, authParams: authParams, remoteAddress: request.remoteAddress,
-                userAgent: request.userAgent, origin: request.origin,
-                user: stored.map { $0.snapshot(online: self.registry.isOnline(userID: $0.id)) }
-            )
-            // Read before the call: a reload during the call must not be credited with this verdict.
-            let functionSetVersion = self.authenticator.version
-            self.authenticator.authenticate(event) { verdict in
-                self.afterVerdict(verdict, username: username, stored: stored, request, functionSetVersion: functionSetVersion,
-                                  onServerEnd: onServerEnd, then: finish)
+        switch storeNow(username, then: finish, { try store.userImmediately(named: username) }) {
+        case .value(let stored):
+            callFunctions(username, authParams, stored: stored, request, onServerEnd: onServerEnd, then: finish)
+        case .failed:
+            return
+        case .pending(let pending):
+            storeLater(pending, username, then: finish, waiting: { try await store.user(named: username) }) { stored in
+                self.callFunctions(username, authParams, stored: stored, request, onServerEnd: onServerEnd, then: finish)
             }
+        }
+    }
+
+    private func callFunctions(
+        _ username: String, _ authParams: JSONObject, stored: StoredUser?, _ request: StartRequest,
+        onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
+    ) {
+        let event = AuthenticationEvent(
+            username: username, authParams: authParams, remoteAddress: request.remoteAddress,
+            userAgent: request.userAgent, origin: request.origin,
+            user: stored.map { $0.snapshot(online: registry.isOnline(userID: $0.id)) }
+        )
+        // Read before the call: a reload during the call must not be credited with this verdict.
+        let functionSetVersion = authenticator.version
+        authenticator.authenticate(event) { verdict in
+            self.afterVerdict(verdict, username: username, stored: stored, request, functionSetVersion: functionSetVersion,
+                              onServerEnd: onServerEnd, then: finish)
         }
     }
 
@@ -106,12 +138,19 @@ extension SessionService {
         case .allowed(let profile):
             let store = self.store
             let now = Date()
-            storeStep(
-                username, then: finish,
-                immediately: { try store.createOrUpgradeImmediately(named: username, profile: profile, at: now, knownUser: stored) },
-                waiting: { try await store.createOrUpgrade(named: username, profile: profile, at: now, knownUser: stored) }
-            ) { user in
-                self.open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd, then: finish)
+            switch storeNow(username, then: finish, {
+                try store.createOrUpgradeImmediately(named: username, profile: profile, at: now, knownUser: stored)
+            }) {
+            case .value(let user):
+                open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd, then: finish)
+            case .failed:
+                return
+            case .pending(let pending):
+                storeLater(pending, username, then: finish, waiting: {
+                    try await store.createOrUpgrade(named: username, profile: profile, at: now, knownUser: stored)
+                }) { user in
+                    self.open(for: user, request, functionSetVersion: functionSetVersion, onServerEnd: onServerEnd, then: finish)
+                }
             }
         case .denied(let message, let reason):
             let message = message.isEmpty ? ErrorCode.accessDenied.defaultMessage : message
@@ -134,40 +173,59 @@ extension SessionService {
         }
     }
 
-    /// One store step: answered where the pipeline stands when the store can, through the
-    /// store's callback when it answers later (the PostgreSQL store's batches), else awaited in
-    /// a task. A failing store ends the start with `overloaded`.
-    private func storeStep<Value: Sendable>(
-        _ username: String, then finish: @escaping StartCompletion,
-        immediately: () throws -> Immediate<Value>,
+    /// What a store step's immediate call gave.
+    private enum StoreNow<Value: Sendable> {
+        case value(Value)
+        /// The store failed and `finish` has had the error.
+        case failed
+        /// The store answers later (`Immediate.later` or `.mustWait`): go on with `storeLater`.
+        case pending(Immediate<Value>)
+    }
+
+    /// A store step's fast path: the store's answer where the pipeline stands, when it has one.
+    /// Split from `storeLater` so that a step answered at once makes none of the closures that
+    /// only a wait needs (each was an allocation per start). A failing store ends the start
+    /// with `overloaded`.
+    private func storeNow<Value: Sendable>(
+        _ username: String, then finish: StartCompletion, _ immediately: () throws -> Immediate<Value>
+    ) -> StoreNow<Value> {
+        do {
+            let answer = try immediately()
+            if case .done(let value) = answer { return .value(value) }
+            return .pending(answer)
+        } catch {
+            finish(.failure(storeFailed(error, username: username)))
+            return .failed
+        }
+    }
+
+    /// A store step that must wait: through the store's callback when it answers later (the
+    /// PostgreSQL store's batches), else awaited in a task.
+    private func storeLater<Value: Sendable>(
+        _ pending: Immediate<Value>, _ username: String, then finish: @escaping StartCompletion,
         waiting: @escaping @Sendable () async throws -> Value,
         next: @escaping @Sendable (Value) -> Void
     ) {
-        do {
-            switch try immediately() {
-            case .done(let value):
-                return next(value)
-            case .later(let later):
-                return later.start { result in
-                    switch result {
-                    case .success(let value): next(value)
-                    case .failure(let error): finish(.failure(self.storeFailed(error, username: username)))
-                    }
-                }
-            case .mustWait:
-                break
-            }
-        } catch {
-            return finish(.failure(storeFailed(error, username: username)))
-        }
-        Task {
-            let value: Value
-            do {
-                value = try await waiting()
-            } catch {
-                return finish(.failure(self.storeFailed(error, username: username)))
-            }
+        switch pending {
+        case .done(let value):
             next(value)
+        case .later(let later):
+            later.start { result in
+                switch result {
+                case .success(let value): next(value)
+                case .failure(let error): finish(.failure(self.storeFailed(error, username: username)))
+                }
+            }
+        case .mustWait:
+            Task {
+                let value: Value
+                do {
+                    value = try await waiting()
+                } catch {
+                    return finish(.failure(self.storeFailed(error, username: username)))
+                }
+                next(value)
+            }
         }
     }
 
@@ -187,16 +245,19 @@ extension SessionService {
             userAgent: session.userAgent, functionSetVersion: functionSetVersion
         )
         let store = self.store
-        storeStep(
-            user.name, then: finish,
-            immediately: {
-                guard !store.sessionStartsMustCommit else { return try store.commitSessionStartImmediately(record) }
-                try store.recordSessionStart(record)
-                return .done(())
-            },
-            waiting: { try await store.commitSessionStart(record) }
-        ) { _ in
-            finish(self.activate(session, onServerEnd: onServerEnd))
+        switch storeNow(user.name, then: finish, {
+            guard !store.sessionStartsMustCommit else { return try store.commitSessionStartImmediately(record) }
+            try store.recordSessionStart(record)
+            return .done(())
+        }) {
+        case .value:
+            finish(activate(session, onServerEnd: onServerEnd))
+        case .failed:
+            return
+        case .pending(let pending):
+            storeLater(pending, user.name, then: finish, waiting: { try await store.commitSessionStart(record) }) { _ in
+                finish(self.activate(session, onServerEnd: onServerEnd))
+            }
         }
     }
 

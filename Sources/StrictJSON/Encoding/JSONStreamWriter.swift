@@ -7,14 +7,17 @@
 /// the same members in the same order.
 public struct JSONStreamWriter: JSONMemberSink {
     private var writer = JSONWriter()
-    /// Per open container: whether the next member needs a comma before it.
-    private var needsComma: [Bool] = []
+    /// Per open container, a bit (the innermost at `depth - 1`): whether its next member needs
+    /// a comma before it. Bits rather than an array: a writer is made for every reply, and the
+    /// array was an allocation of its own.
+    private var needsComma: UInt64 = 0
+    private var depth = 0
+    /// The deepest nesting the bits can follow; the server's messages are three deep.
+    public static let maxDepth = 64
     /// A key was just written: the next value is its member's, with no comma before it.
     private var pendingMemberValue = false
 
-    public init() {
-        needsComma.reserveCapacity(4)
-    }
+    public init() {}
 
     /// The text written so far, as UTF-8.
     public var bytes: [UInt8] { writer.bytes }
@@ -22,11 +25,14 @@ public struct JSONStreamWriter: JSONMemberSink {
     public mutating func beginObject(memberCount: Int) {
         separate()
         writer.append("{")
-        needsComma.append(false)
+        precondition(depth < Self.maxDepth, "JSONStreamWriter nests at most \(Self.maxDepth) containers")
+        needsComma &= ~(1 << UInt64(depth))
+        depth += 1
     }
 
     public mutating func endObject() {
-        needsComma.removeLast()
+        precondition(depth > 0, "endObject without an open object")
+        depth -= 1
         writer.append("}")
     }
 
@@ -71,7 +77,8 @@ public struct JSONStreamWriter: JSONMemberSink {
             pendingMemberValue = false
             return
         }
-        guard !needsComma.isEmpty else { return }
-        if needsComma[needsComma.count - 1] { writer.append(",") } else { needsComma[needsComma.count - 1] = true }
+        guard depth > 0 else { return }
+        let innermost: UInt64 = 1 << UInt64(depth - 1)
+        if needsComma & innermost != 0 { writer.append(",") } else { needsComma |= innermost }
     }
 }
