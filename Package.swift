@@ -44,8 +44,10 @@ let package = Package(
             pkgConfig: "lua5.4",
             providers: [.apt(["liblua5.4-dev"])]
         ),
-        // The only C we have: macros Swift cannot import, the allocator and hook.
+        // The Lua side's C: macros Swift cannot import, the allocator and hook.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
+        // Process-wide SQLite settings, for the calls Swift cannot make (sqlite3_config is variadic).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // A strict JSON value type shared by the wire protocol and the Lua bridge.
         .target(name: "StrictJSON", swiftSettings: strict),
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "SessionCore",
             dependencies: [
-                "ChatFunctions", "StrictJSON",
+                "ChatFunctions", "StrictJSON", "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import ChatFunctions
 import Foundation
 import GRDB
@@ -255,6 +256,7 @@ public final class SQLiteUserStore: UserStore {
     }
 
     private static func configuration() -> GRDB.Configuration {
+        _ = processSettings
         var configuration = GRDB.Configuration()
         configuration.label = "sessiongate.users"
         // Another process (a second gateway, the sqlite3 shell) may hold the write lock for a moment.
@@ -262,6 +264,14 @@ public final class SQLiteUserStore: UserStore {
         configuration.foreignKeysEnabled = true
         return configuration
     }
+
+    /// SQLite's process-wide settings (`sg_sqlite_configure_process`), applied once before the
+    /// first connection opens (after that SQLite refuses them and keeps its defaults): no memory
+    /// statistics, no mutex around each call on a connection. Each took a mutex: 112 mutex
+    /// entries per session's bookkeeping with both, 23 without the first (BENCHMARKS.md §3).
+    private static let processSettings: Void = {
+        _ = sg_sqlite_configure_process()
+    }()
 
     private static func describe(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
