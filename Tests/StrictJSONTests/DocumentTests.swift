@@ -113,4 +113,20 @@ struct DocumentTests {
             try JSONParser.parse("\u{FEFF}{}")
         }
     }
+
+    /// One set of stacks lent to every parse, accepted and refused documents interleaved (as a
+    /// connection's messages come): each parse gives what a parse with fresh stacks gives, so a
+    /// refused document (which stops with values on the stacks) leaves nothing behind.
+    @Test func lentStacksCarryNothingFromOneDocumentToTheNext() throws {
+        var stacks = JSONParseStacks()
+        for (accepted, refused) in zip(Self.accepted, Self.refused) {
+            #expect(try JSONParser.parse(Array(accepted.text.utf8), stacks: &stacks) == accepted.expected)
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(refused.bytes, stacks: &stacks) }
+            #expect(try JSONParser.parse(Array(accepted.text.utf8), stacks: &stacks) == accepted.expected)
+        }
+        let nested = Array(#"{"a":[1,{"b":[2,3]},4],"c":{"d":{}}}"#.utf8)
+        let unfinished = Array(#"{"a":[1,{"b":[2,3"#.utf8)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(unfinished, stacks: &stacks) }
+        #expect(try JSONParser.parse(nested, stacks: &stacks) == JSONParser.parse(nested))
+    }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import NIOCore
 
 /// The runs waiting for a worker, the answers waiting for their workers, and which workers
 /// sleep. Kept under the pool's lock.
@@ -15,8 +16,9 @@ struct JobQueue {
         var wokenForRun = false
     }
 
-    private var authentications = Deque<PoolJob>()
-    private var triggers = Deque<PoolJob>()
+    // NIO's ring buffer: a job leaves it, and releases what it holds, the moment it is taken.
+    private var authentications = CircularBuffer<PoolJob>()
+    private var triggers = CircularBuffer<PoolJob>()
     private(set) var mailboxes: [Int: Mailbox] = [:]
     /// Sleeping workers with room for another run, most recent last.
     private var idle: [Int] = []
@@ -101,26 +103,5 @@ struct JobQueue {
             semaphores.append(mailbox.wakeup)
         }
         return semaphores
-    }
-}
-
-/// A first-in first-out queue with amortised O(1) removal at the front.
-struct Deque<Element> {
-    private var items: [Element] = []
-    private var head = 0
-
-    var count: Int { items.count - head }
-
-    mutating func append(_ item: Element) { items.append(item) }
-
-    mutating func popFirst() -> Element? {
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return item
     }
 }

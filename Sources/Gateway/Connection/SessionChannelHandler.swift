@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import SessionCore
 import StrictJSON
@@ -164,7 +165,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         let request: ClientRequest
-        switch ClientRequest.parse(bytes.readableBytesView) {
+        switch ClientRequest.parse(bytes.readableBytesView, stacks: &Self.loopParseStacks.stacks) {
         case .success(let parsed):
             request = parsed
         case .failure(let rejected):
@@ -179,6 +180,22 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .startSession(let username, let authParams):
             startSession(username: username, authParams: authParams, ref: request.ref)
         }
+    }
+
+    /// The JSON parser's stacks of this event loop's thread, shared by its connections (a
+    /// connection parses one message at a time, and a loop runs one connection at a time): kept
+    /// per connection they would cost every held session their capacity. `@unchecked Sendable`:
+    /// each thread's value is only ever reached from that thread.
+    private final class ParseStacks: @unchecked Sendable {
+        var stacks = JSONParseStacks()
+    }
+    private static let parseStacksOfThread = ThreadSpecificVariable<ParseStacks>()
+
+    private static var loopParseStacks: ParseStacks {
+        if let stacks = parseStacksOfThread.currentValue { return stacks }
+        let stacks = ParseStacks()
+        parseStacksOfThread.currentValue = stacks
+        return stacks
     }
 
     private func endSession(ref: String?) {

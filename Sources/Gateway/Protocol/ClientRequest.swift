@@ -24,9 +24,15 @@ struct ClientRequest: Sendable {
     /// ``RejectedRequest`` carrying the `invalid_request` error and, when the message held a
     /// valid `ref`, that ref.
     static func parse(_ bytes: some Collection<UInt8>) -> Result<ClientRequest, RejectedRequest> {
+        var stacks = JSONParseStacks()
+        return parse(bytes, stacks: &stacks)
+    }
+
+    /// The same, with the parser's stacks lent by the caller (one per event loop).
+    static func parse(_ bytes: some Collection<UInt8>, stacks: inout JSONParseStacks) -> Result<ClientRequest, RejectedRequest> {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes, maxDepth: maxDepth)
+            value = try JSONParser.parse(bytes, maxDepth: maxDepth, stacks: &stacks)
         } catch {
             return .failure(RejectedRequest(ref: nil, "Not strict JSON: \(error.message)"))
         }

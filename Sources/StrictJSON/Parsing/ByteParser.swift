@@ -9,13 +9,17 @@ struct ByteParser {
     var position = 0
     /// Reused for strings holding escapes; other strings are sliced directly.
     var scratch: [UInt8] = []
+    /// The value and container stacks, lent by the caller (`JSONParseStacks`) and given back
+    /// empty with their capacity.
+    var stacks: JSONParseStacks
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, stacks: JSONParseStacks = JSONParseStacks()) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.stacks = stacks
     }
 
-    private struct Frame {
+    struct Frame {
         let isObject: Bool
         /// Where this container's members start in `values`.
         let valueStart: Int
@@ -35,8 +39,18 @@ struct ByteParser {
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        // Taken out of `stacks` for the parse (so that they are not reached through `self` while
+        // other mutating methods run), then put back empty, with whatever capacity they gained.
         var frames: [Frame] = []
         var values: [JSONValue] = []
+        swap(&frames, &stacks.frames)
+        swap(&values, &stacks.values)
+        defer {
+            frames.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            swap(&frames, &stacks.frames)
+            swap(&values, &stacks.values)
+        }
         // One allocation each for typical messages instead of repeated growth.
         frames.reserveCapacity(8)
         values.reserveCapacity(16)
