@@ -9,7 +9,9 @@ import StrictJSON
 /// runner even when the pool replaces the worker's state for new runs.
 public final class ChainRun {
     public enum Kind: Sendable {
-        case authentication(AuthenticationEvent)
+        /// Boxed: a job's kind is copied into the queue, out of it and into its run, and each
+        /// copy of the event inline retained every reference it holds.
+        indirect case authentication(AuthenticationEvent)
         case trigger(TriggerName, event: JSONObject)
     }
 

@@ -54,6 +54,10 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closeSent = false
     private var quiescing = false
     private var pongOutstanding = false
+    /// A reply was written and not flushed yet. A start's request is read with nothing to
+    /// flush (its reply comes from a Lua worker later), and a flush with nothing pending still
+    /// walks the pipeline.
+    private var unflushed = false
     private var context: ChannelHandlerContext?
 
     init(settings: Settings, peer: PeerInfo) {
@@ -143,8 +147,14 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        flushIfNeeded(context)
         context.fireChannelReadComplete()
+    }
+
+    private func flushIfNeeded(_ context: ChannelHandlerContext) {
+        guard unflushed else { return }
+        unflushed = false
+        context.flush()
     }
 
     private func accept(_ message: Message) {
@@ -270,7 +280,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             handle(next)
         }
         guard let context else { return }
-        context.flush()
+        flushIfNeeded(context)
         if readHeldBack && waiting.count < Self.maxWaiting {
             readHeldBack = false
             context.read()
@@ -348,8 +358,10 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let context, isActive, !closeSent else { return }
         let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(bytes: bytes))
         if flush {
+            unflushed = false
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } else {
+            unflushed = true
             context.write(wrapOutboundOut(frame), promise: nil)
         }
     }

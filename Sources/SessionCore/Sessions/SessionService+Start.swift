@@ -236,8 +236,9 @@ extension SessionService {
         for user: StoredUser, _ request: StartRequest, functionSetVersion: String?, onServerEnd: @escaping ServerEndHandler,
         then finish: @escaping StartCompletion
     ) {
+        let startedAt = Date()
         let session = ActiveSession(
-            id: SessionID.make(), startedAt: Date(), user: user.snapshot(online: true),
+            id: SessionID.make(at: startedAt), startedAt: startedAt, user: user.snapshot(online: true),
             remoteAddress: request.remoteAddress, userAgent: request.userAgent
         )
         let record = SessionRecord(

@@ -39,7 +39,8 @@ public final class SQLiteUserStore: UserStore {
     /// How long a user read or written stays in the store's `UserCache`.
     public static let defaultUserCacheLifetime: Duration = .seconds(1)
 
-    private struct Connection: Sendable {
+    /// A class so that each store call's `opened()` takes one reference, not four.
+    private final class Connection: Sendable {
         let database: any DatabaseWriter
         let writes: WriteBatcher
         let users: UserCache
