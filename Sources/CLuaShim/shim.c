@@ -112,6 +112,7 @@ lua_State *sg_newstate(sg_control *c) {
     c->deadline_ns = INT64_MAX;
     c->armed = 0;
     c->running = NULL;
+    c->key_cache = LUA_NOREF;
     if (c->instructions <= 0) c->instructions = 1000;
     lua_State *L = lua_newstate(capped_alloc, c);
     if (L == NULL) return NULL;
@@ -138,8 +139,34 @@ void sg_close(lua_State *L) {
 
 /* ---- push programs ---------------------------------------------------- */
 
+/* The strings of SG_OP_KEY, found by their bytes' address: a key pushed on every call (the
+   event's and context.user's field names) is hashed and interned once per state instead of
+   by lua_pushlstring each time. The table sits below the program's values while it runs, at
+   `cache`, and leaves with run_ops. */
+static int push_key_cache(lua_State *L, const sg_op *ops, size_t nops) {
+    size_t i = 0;
+    while (i < nops && ops[i].code != SG_OP_KEY) i++;
+    if (i == nops) return 0;
+    sg_control *c = sg_control_of(L);
+    if (c->key_cache == LUA_NOREF) {
+        lua_newtable(L);
+        c->key_cache = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->key_cache);
+    return lua_gettop(L);
+}
+
+static void push_key(lua_State *L, int cache, const char *key, size_t len) {
+    if (lua_rawgetp(L, cache, key) == LUA_TSTRING) return;
+    lua_pop(L, 1);
+    lua_pushlstring(L, key, len);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, cache, key);
+}
+
 static void run_ops(lua_State *L, const sg_op *ops, size_t nops, const char *bytes, int slots) {
-    luaL_checkstack(L, slots, "building a value");
+    luaL_checkstack(L, slots + 2, "building a value");
+    int cache = push_key_cache(L, ops, nops);
     for (size_t i = 0; i < nops; i++) {
         const sg_op *op = &ops[i];
         switch (op->code) {
@@ -154,9 +181,11 @@ static void run_ops(lua_State *L, const sg_op *ops, size_t nops, const char *byt
             case SG_OP_TABLE: lua_createtable(L, op->a, (int)op->v.i); break;
             case SG_OP_RAWSET: lua_rawset(L, -3); break;
             case SG_OP_RAWSETI: lua_rawseti(L, -2, (lua_Integer)op->v.i); break;
+            case SG_OP_KEY: push_key(L, cache, (const char *)(intptr_t)op->v.i, op->len); break;
             default: luaL_error(L, "bad push operation %d", (int)op->code);
         }
     }
+    if (cache != 0) lua_remove(L, cache);
 }
 
 int sg_push_body(lua_State *L) {

@@ -26,6 +26,35 @@ import Testing
         #expect(try lengths.call([.string(LuaString(bytes: bytes))]) == [.integer(7), .string(LuaString(bytes: bytes))])
     }
 
+    /// Literal keys (`SG_OP_KEY`) are interned once per state and found again by address: the
+    /// same key in later calls, beside ordinary string keys and values, in nested tables, and
+    /// with the key cache sitting below the call's arguments while they are built.
+    @Test func literalKeysBuildTheSameTablesCallAfterCall() throws {
+        let describe = try Script("""
+            return function(t, extra)
+              return t.name, t.inner.name, t["ключ"], t.dynamic, extra, select("#", t, extra)
+            end
+            """)
+        for round in 0..<3 {
+            let results = try describe.lua.call(describe.function, deadline: .after(.seconds(1))) { b in
+                b.pushTable(recordCapacity: 4)
+                b.setField(literal: "name") { $0.push("outer \(round)") }
+                b.setField(literal: "inner") { inner in
+                    inner.pushTable(recordCapacity: 1)
+                    inner.setField(literal: "name") { $0.push("inner \(round)") }
+                }
+                b.setField(literal: "ключ") { $0.push(Int64(round)) }
+                b.setField("dynamic") { $0.push("name") }
+                b.push("second argument")
+            }
+            let expected: [LuaValue] = [
+                .string(LuaString("outer \(round)")), .string(LuaString("inner \(round)")), .integer(Int64(round)),
+                .string(LuaString("name")), .string(LuaString("second argument")), .integer(2),
+            ]
+            #expect(results == expected)
+        }
+    }
+
     @Test func sequencesAndMapsRoundTrip() throws {
         let value = LuaValue.table([
             "list": .table(LuaTable(sequence: [1, 2, "three"])),

@@ -53,6 +53,7 @@ typedef struct sg_control {
     int late_hook;
     volatile sig_atomic_t armed;   /* this run's hook is armed */
     lua_State *volatile running;   /* the thread running script code, NULL between runs */
+    int key_cache;         /* registry ref of the SG_OP_KEY strings by address, or LUA_NOREF */
 } sg_control;
 
 /* Push operations: a flat program that builds values in protected mode. */
@@ -62,7 +63,9 @@ enum {
     SG_OP_REF,        /* registry[i] */
     SG_OP_TABLE,      /* new table; a = array size hint, i = record size hint */
     SG_OP_RAWSET,     /* t[k] = v with t, k, v on top; pops k and v */
-    SG_OP_RAWSETI     /* t[i] = v with t, v on top; pops v */
+    SG_OP_RAWSETI,    /* t[i] = v with t, v on top; pops v */
+    SG_OP_KEY         /* a string whose bytes never move (a Swift StaticString): i = address,
+                         len = length; interned once per state, then found by its address */
 };
 struct sg_op {
     int32_t code;

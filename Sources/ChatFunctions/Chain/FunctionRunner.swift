@@ -209,21 +209,21 @@ public final class FunctionRunner {
 
     func pushEvent(_ event: AuthenticationEvent, into b: inout LuaPushBuffer) {
         b.pushTable(recordCapacity: 5)
-        b.setField("username") { $0.push(event.username) }
-        b.setField("authParams") { event.authParams.push(into: &$0) }
-        b.setField("remoteAddress") { $0.push(event.remoteAddress) }
-        if let userAgent = event.userAgent { b.setField("userAgent") { $0.push(userAgent) } }
-        if let origin = event.origin { b.setField("origin") { $0.push(origin) } }
+        b.setField(literal: "username") { $0.push(event.username) }
+        b.setField(literal: "authParams") { event.authParams.push(into: &$0) }
+        b.setField(literal: "remoteAddress") { $0.push(event.remoteAddress) }
+        if let userAgent = event.userAgent { b.setField(literal: "userAgent") { $0.push(userAgent) } }
+        if let origin = event.origin { b.setField(literal: "origin") { $0.push(origin) } }
     }
 
     func pushContext(_ user: UserSnapshot?, log: LuaReference, into b: inout LuaPushBuffer) {
         let secrets = self.secrets
         let now = self.now
         b.pushTable(recordCapacity: 4)
-        b.setField("secrets") { secrets.push(into: &$0) }
-        b.setField("log") { $0.push(log) }
-        b.setField("now") { now.push(into: &$0) }
-        if let user { b.setField("user") { user.push(into: &$0) } }
+        b.setField(literal: "secrets") { secrets.push(into: &$0) }
+        b.setField(literal: "log") { $0.push(log) }
+        b.setField(literal: "now") { now.push(into: &$0) }
+        if let user { b.setField(literal: "user") { user.push(into: &$0) } }
     }
 }
 

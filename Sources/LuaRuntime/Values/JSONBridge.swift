@@ -44,7 +44,7 @@ extension LuaPushBuffer: JSONMemberSink {
     }
 
     public mutating func key(_ name: StaticString) {
-        push(bytes: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        pushKey(name)
     }
 
     public mutating func string(_ text: String) {

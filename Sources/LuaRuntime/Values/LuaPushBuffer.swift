@@ -81,6 +81,24 @@ public struct LuaPushBuffer {
         append(Int32(SG_OP_RAWSET))
         count -= 2
     }
+    /// A field name that is a literal: interned once per state, then found by its address
+    /// (`SG_OP_KEY`) instead of hashed and interned on every push.
+    public mutating func pushKey(_ key: StaticString) {
+        guard key.hasPointerRepresentation else {
+            push(key.description)
+            return
+        }
+        append(Int32(SG_OP_KEY), i: Int64(Int(bitPattern: key.utf8Start)), len: key.utf8CodeUnitCount)
+        count += 1
+    }
+    /// `t[key] = value` for a literal key (`pushKey`).
+    public mutating func setField(literal key: StaticString, _ value: (inout LuaPushBuffer) -> Void) {
+        pushKey(key)
+        value(&self)
+        depth = max(depth, count)
+        append(Int32(SG_OP_RAWSET))
+        count -= 2
+    }
     /// `t[key] = value` for the key and value on top, the table below them (`JSONMemberSink`).
     mutating func storeMember() {
         append(Int32(SG_OP_RAWSET))
