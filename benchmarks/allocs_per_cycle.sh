@@ -22,18 +22,8 @@ if [ -n "$TCMALLOC" ]; then
     perf probe -l 2>/dev/null | grep -q probe_libtcmalloc_minimal:tc_malloc || perf probe -q -x "$TCMALLOC" tc_malloc
     EVENTS="$EVENTS,probe_libtcmalloc_minimal:tc_malloc"
 fi
-PORT=$((20000 + RANDOM % 12000))
-if [ "$SERVER" = gateway ]; then
-    "${GATEWAY:-$BIN/sessiongate}" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
-        --log-level warn --address-failure-limit off --username-failure-limit off >/dev/null 2>&1 &
-else
-    "$BIN/WebSocketFloor" "$PORT" >/dev/null 2>&1 &
-fi
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
-sleep 1.5
-URL="ws://127.0.0.1:$PORT/v1/session"
-.build/tools/loadgen ws "$MODE" "$URL" -c 64 -d 1 -q >/dev/null
+source benchmarks/per_cycle_server.sh
+start_per_cycle_server "$SERVER" "$MODE"
 STAT=$(mktemp)
 RESULT=$(perf stat --per-thread -e "$EVENTS" -p "$PID" -o "$STAT" -- .build/tools/loadgen ws "$MODE" "$URL" -c 64 -n "${N:-20000}" -q)
 OPS=$(sed 's/.* ops=\([0-9]*\).*/\1/' <<<"$RESULT")

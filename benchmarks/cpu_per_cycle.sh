@@ -10,19 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVER=${1:-gateway}
 MODE=${2:---reuse}
-BIN=$(swift build -c release --show-bin-path)
-PORT=$((20000 + RANDOM % 12000))  # below the ephemeral range, which new-conn runs fill
-if [ "$SERVER" = gateway ]; then
-    "${GATEWAY:-$BIN/sessiongate}" serve --port "$PORT" --functions ../shared/tools/bench-functions --database sqlite::memory: \
-        --log-level warn --address-failure-limit off --username-failure-limit off ${GATEWAY_ARGS:-} >/dev/null 2>&1 &
-else
-    "$BIN/WebSocketFloor" "$PORT" >/dev/null 2>&1 &
-fi
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
-sleep 1.5
-URL="ws://127.0.0.1:$PORT/v1/session"
-.build/tools/loadgen ws "$MODE" "$URL" -c 64 -d 2 -q >/dev/null
+source benchmarks/per_cycle_server.sh
+start_per_cycle_server "$SERVER" "$MODE"
 # A thread may end between the listing and the read (the runtime's pools come and go).
 snapshot() {
     for t in /proc/$PID/task/*; do

@@ -76,10 +76,7 @@ public struct LuaPushBuffer {
     /// `t[key] = value` on the table being built; `value` pushes exactly one value.
     public mutating func setField(_ key: String, _ value: (inout LuaPushBuffer) -> Void) {
         push(key)
-        value(&self)
-        depth = max(depth, count)
-        append(Int32(SG_OP_RAWSET))
-        count -= 2
+        storeField(value)
     }
     /// A field name that is a literal: interned once per state, then found by its address
     /// (`SG_OP_KEY`) instead of hashed and interned on every push.
@@ -94,6 +91,10 @@ public struct LuaPushBuffer {
     /// `t[key] = value` for a literal key (`pushKey`).
     public mutating func setField(literal key: StaticString, _ value: (inout LuaPushBuffer) -> Void) {
         pushKey(key)
+        storeField(value)
+    }
+    /// Pushes the value of the key on top and stores the pair into the table below it.
+    private mutating func storeField(_ value: (inout LuaPushBuffer) -> Void) {
         value(&self)
         depth = max(depth, count)
         append(Int32(SG_OP_RAWSET))
