@@ -54,6 +54,37 @@ import Testing
         try await reopened.close()
     }
 
+    /// A file made by the first schema (the user index keyed by `userId, startedAt`) moves to
+    /// the index on `userId` alone when opened, and a user's sessions still list in the order
+    /// they started, whatever order they were written in.
+    @Test func aFirstSchemaFileMovesToTheUserIndexAndKeepsSessionOrder() async throws {
+        let path = directory.file("users.sqlite")
+        do {
+            let old = try DatabaseQueue(path: path)
+            try SQLiteUserStore.migrator.migrate(old, upTo: "v1: users and session history")
+            try await old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO users (id, name, displayName, isGuest, createdTime) VALUES
+                    (1, 'jane', 'Jane', 0, '2026-12-01 10:00:00.000'), (2, 'joe', 'Joe', 0, '2026-12-01 10:00:00.000');
+                    INSERT INTO sessions (id, userId, startedAt, remoteAddress) VALUES
+                    ('c', 1, '2026-12-01 12:00:00.000', '::1'), ('x', 2, '2026-12-01 11:30:00.000', '::1'),
+                    ('a', 1, '2026-12-01 10:00:00.000', '::1'), ('b', 1, '2026-12-01 11:00:00.000', '::1');
+                    """)
+            }
+            try old.close()
+        }
+        let store = try SQLiteUserStore(path: path, logger: quietLogger)
+        #expect(try await store.sessions(ofUser: 1).map(\.id) == ["a", "b", "c"])
+        #expect(try await store.sessions(ofUser: 2).map(\.id) == ["x"])
+        try await store.close()
+
+        let reopened = try DatabaseQueue(path: path)
+        let indexes = try await reopened.read { db in try db.indexes(on: "sessions").filter { !$0.isUnique } }
+        #expect(indexes.map(\.name) == ["sessions_user"])
+        #expect(indexes.map(\.columns) == [["userId"]])
+        try reopened.close()
+    }
+
     @Test func aStartsUserIsVisibleToAnotherConnectionAsSoonAsTheStartReturns() async throws {
         // "Committed, not queued": a second, independent pool on the same file must see the user.
         let path = directory.file("users.sqlite")
