@@ -245,10 +245,7 @@ int sg_call(lua_State *L, int function_ref, const sg_op *ops, size_t nops,
     sg_switch_to(c, L, &saved);
     /* Calls outside a task (loading a file, the test runner) have no watchdog to interrupt
        them: under a deadline the call is armed from the start, coroutines it resumes too. */
-    if (c->late_hook && c->deadline_ns != INT64_MAX) {
-        c->armed = 1;
-        sg_arm_thread(c, L);
-    }
+    if (c->deadline_ns != INT64_MAX) sg_arm(c);
     int status = lua_pcall(L, 1, LUA_MULTRET, handler);
     sg_leave_main_thread(c, &saved);
     lua_remove(L, handler);

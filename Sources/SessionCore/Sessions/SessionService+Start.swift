@@ -77,23 +77,28 @@ extension SessionService {
         let start = SessionRecord(
             id: SessionID.make(at: now), userID: 0, startedAt: now, remoteAddress: request.remoteAddress, userAgent: request.userAgent
         )
-        let found: @Sendable (StoredUser) -> Void = { user in
-            guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
-            let session = ActiveSession(
-                id: start.id, startedAt: start.startedAt, user: user.snapshot(online: true),
-                remoteAddress: start.remoteAddress, userAgent: start.userAgent
-            )
-            finish(self.activate(session, onServerEnd: onServerEnd))
-        }
         switch storeNow(username, then: finish, { try store.findOrCreateGuestImmediately(named: username, at: now, committing: start) }) {
         case .value(let user):
-            found(user)
+            committedGuestFound(user, start, onServerEnd: onServerEnd, then: finish)
         case .failed:
             return
         case .pending(let pending):
             storeLater(pending, username, then: finish,
-                       waiting: { try await store.findOrCreateGuest(named: username, at: now, committing: start) }, next: found)
+                       waiting: { try await store.findOrCreateGuest(named: username, at: now, committing: start) }) { user in
+                self.committedGuestFound(user, start, onServerEnd: onServerEnd, then: finish)
+            }
         }
+    }
+
+    private func committedGuestFound(
+        _ user: StoredUser, _ start: SessionRecord, onServerEnd: @escaping ServerEndHandler, then finish: @escaping StartCompletion
+    ) {
+        guard user.isGuest else { return finish(.failure(GatewayError(.authenticationRequired))) }
+        let session = ActiveSession(
+            id: start.id, startedAt: start.startedAt, user: user.snapshot(online: true),
+            remoteAddress: start.remoteAddress, userAgent: start.userAgent
+        )
+        finish(activate(session, onServerEnd: onServerEnd))
     }
 
     private func startAuthenticated(

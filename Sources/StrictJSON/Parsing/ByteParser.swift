@@ -11,12 +11,11 @@ struct ByteParser {
     var scratch: [UInt8] = []
     /// The value and container stacks, lent by the caller (`JSONParseStacks`) and given back
     /// empty with their capacity.
-    var stacks: JSONParseStacks
+    var stacks = JSONParseStacks()
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, stacks: JSONParseStacks = JSONParseStacks()) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
-        self.stacks = stacks
     }
 
     struct Frame {
