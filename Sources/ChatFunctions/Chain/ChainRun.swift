@@ -19,8 +19,9 @@ public final class ChainRun {
     public let kind: Kind
     /// The budget in force: the whole chain's for an authentication, the current file's for a trigger.
     public private(set) var deadline: LuaDeadline
-    /// Told each time the budget starts (the pool's watchdog follows it).
-    var onDeadline: ((LuaDeadline) -> Void)?
+    /// Told each time the budget starts: the pool's worker, whose watchdog follows it, set only
+    /// while the worker is inside the run (so the reference cycle lasts no longer).
+    var deadlineObserver: (any ChainRunDeadlineObserver)?
     let budget: Duration
     /// Which link of the chain runs (-1 before the first).
     var link = -1
@@ -48,6 +49,11 @@ public final class ChainRun {
 
     func setDeadline(_ deadline: LuaDeadline) {
         self.deadline = deadline
-        onDeadline?(deadline)
+        deadlineObserver?.budgetStarted(self, deadline: deadline)
     }
+}
+
+/// Follows a run's budget as it starts (the whole chain's, or each trigger file's).
+protocol ChainRunDeadlineObserver: AnyObject {
+    func budgetStarted(_ run: ChainRun, deadline: LuaDeadline)
 }

@@ -87,12 +87,7 @@ public final class FunctionPool: Authenticator, Sendable {
     /// (before a state that hit a limit is rebuilt), on the watchdog's thread when the state is
     /// stuck or the budget ends while the run waits, or on the caller's when the queue is full.
     public func authenticate(_ event: AuthenticationEvent, completion: @escaping @Sendable (Verdict) -> Void) {
-        let started = ContinuousClock.now
-        let metrics = self.metrics
-        let answer = RunAnswer { result in
-            metrics.recordDuration(ContinuousClock.now - started, file: result.decidingFile)
-            completion(result.verdict)
-        }
+        let answer = RunAnswer(verdictTo: completion, started: .now, metrics: metrics)
         if !submit(PoolJob(kind: .authentication(event), answer: answer), isTrigger: false) {
             answer(RunAnswer.Result(verdict: .overloaded))
         }

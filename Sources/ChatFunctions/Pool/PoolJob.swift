@@ -14,11 +14,25 @@ final class RunAnswer: Sendable {
         var dropped = false
     }
 
+    /// Who gets the answer. An authentication's caller is kept as it is, with what the duration
+    /// metric needs beside it, rather than wrapped in a closure that records the duration: the
+    /// wrapper was an allocation on every start.
+    private enum Recipient: Sendable {
+        case result(@Sendable (Result) -> Void)
+        case verdict(@Sendable (Verdict) -> Void, started: ContinuousClock.Instant, metrics: PoolMetrics)
+    }
+
     private let answered = Atomic<Bool>(false)
-    private let completion: @Sendable (Result) -> Void
+    private let recipient: Recipient
 
     init(_ completion: @escaping @Sendable (Result) -> Void) {
-        self.completion = completion
+        recipient = .result(completion)
+    }
+
+    /// An authentication's answer: `completion` gets the verdict after `metrics` has the run's
+    /// duration since `started`.
+    init(verdictTo completion: @escaping @Sendable (Verdict) -> Void, started: ContinuousClock.Instant, metrics: PoolMetrics) {
+        recipient = .verdict(completion, started: started, metrics: metrics)
     }
 
     var isAnswered: Bool { answered.load(ordering: .acquiring) }
@@ -27,7 +41,13 @@ final class RunAnswer: Sendable {
     @discardableResult
     func callAsFunction(_ result: Result) -> Bool {
         guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        completion(result)
+        switch recipient {
+        case .result(let completion):
+            completion(result)
+        case .verdict(let completion, let started, let metrics):
+            metrics.recordDuration(ContinuousClock.now - started, file: result.decidingFile)
+            completion(result.verdict)
+        }
         return true
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// A run that calls `http` yields; the worker sends the request and goes on with other runs,
 /// and the answer comes back through the worker's mailbox, so a run waiting on a backend holds
 /// no thread. Everything here belongs to the worker's thread except `flags`.
-final class PoolWorker {
+final class PoolWorker: ChainRunDeadlineObserver {
     /// What the watchdog may change from its own thread.
     final class Flags: Sendable {
         private let retiredFlag = Atomic<Bool>(false)
@@ -24,6 +24,8 @@ final class PoolWorker {
     private var fixturesGeneration = -1
     private var runs: [UInt64: (run: ChainRun, answer: RunAnswer)] = [:]
     private var executingKey: UInt64 { (1 << 63) | UInt64(id) }
+    /// The answer of the run this worker is inside (`execute`).
+    private var executing: RunAnswer?
     /// This worker's OS thread, which the watchdog interrupts at a run's deadline.
     private var thread: pthread_t?
 
@@ -87,25 +89,13 @@ final class PoolWorker {
     /// Runs `body` (which starts or resumes `run`) under the watchdog, then acts on where the run stands.
     private func execute(_ run: ChainRun, _ answer: RunAnswer, _ body: () -> ChainRunProgress) {
         let watchdog = pool.watchdog
-        let key = executingKey
-        let flags = self.flags
-        let pool = self.pool
-        let workerID = id
-        let thread = self.thread
-        let grace = pool.options.stuckGrace.nanoseconds
-        run.onDeadline = { deadline in
-            let file = run.currentFile
-            let interrupt = thread.map { Watchdog.Interrupt(deadline: deadline.nanoseconds, thread: $0) }
-            watchdog.watch(key, deadline: deadline.nanoseconds &+ grace, interrupt: interrupt) {
-                flags.retire()
-                answer(RunAnswer.Result(verdict: .timedOut, triggerOutcomes: [TriggerOutcome(file: file, result: .timeout)]))
-                pool.replace(workerID)
-            }
-        }
-        run.onDeadline?(run.deadline)
+        executing = answer
+        run.deadlineObserver = self
+        budgetStarted(run, deadline: run.deadline)
         let progress = body()
-        watchdog.finished(key)
-        run.onDeadline = nil
+        watchdog.finished(executingKey)
+        run.deadlineObserver = nil
+        executing = nil
         // Too late: the watchdog answered and a new worker has taken this one's place.
         guard !flags.isRetired else { return }
         switch progress {
@@ -120,9 +110,8 @@ final class PoolWorker {
             guard let request = run.outgoing else { return }
             if case .authentication = run.kind {
                 // A backstop: the request's own timeout ends with the budget and resumes the run.
-                watchdog.watch(run.id, deadline: run.deadline.nanoseconds &+ grace) {
-                    answer(RunAnswer.Result(verdict: .timedOut))
-                }
+                watchdog.watch(run.id, deadline: run.deadline.nanoseconds &+ pool.options.stuckGrace.nanoseconds,
+                               expiry: .waitingRun(answer))
             }
             pool.send(request, runID: run.id, worker: id)
         case .needsFreshState:
@@ -134,6 +123,17 @@ final class PoolWorker {
             let runner = self.runner!
             execute(run, answer) { runner.begin(run) }
         }
+    }
+
+    /// The watchdog follows the budget of the run this worker executes: at the deadline it
+    /// interrupts this thread, and past the grace it answers for the run and replaces the worker.
+    func budgetStarted(_ run: ChainRun, deadline: LuaDeadline) {
+        guard let answer = executing else { return }
+        let interrupt = thread.map { Watchdog.Interrupt(deadline: deadline.nanoseconds, thread: $0) }
+        pool.watchdog.watch(
+            executingKey, deadline: deadline.nanoseconds &+ pool.options.stuckGrace.nanoseconds, interrupt: interrupt,
+            expiry: .stuckWorker(flags, answer, file: run.currentFile, pool: pool, workerID: id)
+        )
     }
 
     /// Shutdown: runs still waiting on a backend get no verdict from their functions.

@@ -12,7 +12,28 @@ final class Watchdog: Sendable {
     struct Entry: Sendable {
         var deadline: Int64
         var interrupt: Interrupt?
-        var expire: @Sendable () -> Void
+        var expiry: Expiry
+    }
+
+    /// What answers for a job past its deadline. Data rather than a closure: every run registers
+    /// one, and a closure's captures were an allocation each time.
+    enum Expiry: Sendable {
+        /// A worker still inside its run: it is retired and replaced, and the run (in `file`)
+        /// answers `function_timeout`.
+        case stuckWorker(PoolWorker.Flags, RunAnswer, file: String, pool: FunctionPool, workerID: Int)
+        /// A run waiting on a backend past its budget answers `function_timeout`.
+        case waitingRun(RunAnswer)
+
+        func fire() {
+            switch self {
+            case .stuckWorker(let flags, let answer, let file, let pool, let workerID):
+                flags.retire()
+                answer(RunAnswer.Result(verdict: .timedOut, triggerOutcomes: [TriggerOutcome(file: file, result: .timeout)]))
+                pool.replace(workerID)
+            case .waitingRun(let answer):
+                answer(RunAnswer.Result(verdict: .timedOut))
+            }
+        }
     }
 
     /// The OS thread running a job's Lua code, interrupted once at `deadline`.
@@ -41,14 +62,14 @@ final class Watchdog: Sendable {
                     for key in due.keys { state.jobs[key] = nil }
                     return (Array(due.values), state.stopped)
                 }
-                for entry in due { entry.expire() }
+                for entry in due { entry.expiry.fire() }
                 if stopped { return }
             }
         }
     }
 
-    func watch(_ job: UInt64, deadline: Int64, interrupt: Interrupt? = nil, expire: @escaping @Sendable () -> Void) {
-        entries.withLock { $0.jobs[job] = Entry(deadline: deadline, interrupt: interrupt, expire: expire) }
+    func watch(_ job: UInt64, deadline: Int64, interrupt: Interrupt? = nil, expiry: Expiry) {
+        entries.withLock { $0.jobs[job] = Entry(deadline: deadline, interrupt: interrupt, expiry: expiry) }
     }
 
     func finished(_ job: UInt64) {

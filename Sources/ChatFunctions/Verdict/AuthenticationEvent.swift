@@ -88,7 +88,7 @@ public struct UserSnapshot: Sendable, Equatable {
         sink.key("properties")
         sink.value(.object(properties))
         sink.key("createdTime")
-        sink.string(Timestamp.iso8601(createdTime))
+        Timestamp.withISO8601(createdTime) { sink.string(utf8: $0) }
         sink.endObject()
     }
 

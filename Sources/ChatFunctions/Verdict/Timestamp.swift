@@ -28,17 +28,33 @@ public enum Timestamp {
 
     /// `2026-11-25T14:00:00Z`: ISO 8601 in UTC with a `Z`, as every timestamp on the wire.
     public static func iso8601(_ date: Date) -> String {
-        text(date, separator: "T", milliseconds: false, suffix: "Z")
+        withISO8601(date) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `iso8601`'s text as UTF-8 bytes that live only during `body`: the wire's timestamps go
+    /// into replies and Lua tables this way, without a heap `String` each (a 20-byte `String` is
+    /// too long to be stored inline, and every start wrote three).
+    public static func withISO8601<Result>(
+        _ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) rethrows -> Result {
+        try withText(date, separator: UInt8(ascii: "T"), milliseconds: false, zulu: true, body)
     }
 
     /// `2026-11-25T14:00:00.123Z`, for log lines.
     public static func iso8601Milliseconds(_ date: Date) -> String {
-        text(date, separator: "T", milliseconds: true, suffix: "Z")
+        withText(date, separator: UInt8(ascii: "T"), milliseconds: true, zulu: true) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `2026-11-25 14:00:00.123`, the text SQLite's date functions (and GRDB) read.
     public static func sqlText(_ date: Date) -> String {
-        text(date, separator: " ", milliseconds: true, suffix: "")
+        withSQLText(date) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `sqlText`'s text as bytes that live only during `body` (the store binds them at once).
+    public static func withSQLText<Result>(
+        _ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) rethrows -> Result {
+        try withText(date, separator: UInt8(ascii: " "), milliseconds: true, zulu: false, body)
     }
 
     /// Reads `sqlText`'s format back (`yyyy-MM-dd HH:mm:ss` with an optional `.SSS`); `nil` for
@@ -100,16 +116,22 @@ public enum Timestamp {
         return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(fields.millisecond)) / 1000)
     }
 
-    private static func text(_ date: Date, separator: Character, milliseconds: Bool, suffix: String) -> String {
+    /// The longest text: four-digit year, milliseconds and `Z`.
+    private static let maximumLength = 24
+
+    private static func withText<Result>(
+        _ date: Date, separator: UInt8, milliseconds: Bool, zulu: Bool,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) rethrows -> Result {
         let fields = fields(of: date)
         guard (0...9999).contains(fields.year) else {
             // Outside four digits: rare enough for the slow path.
-            return String(format: "%04d-%02d-%02d%@%02d:%02d:%02d", fields.year, fields.month, fields.day,
-                          String(separator), fields.hour, fields.minute, fields.second)
-                + (milliseconds ? String(format: ".%03d", fields.millisecond) : "") + suffix
+            var text = String(format: "%04d-%02d-%02d%@%02d:%02d:%02d", fields.year, fields.month, fields.day,
+                              String(UnicodeScalar(separator)), fields.hour, fields.minute, fields.second)
+                + (milliseconds ? String(format: ".%03d", fields.millisecond) : "") + (zulu ? "Z" : "")
+            return try text.withUTF8(body)
         }
-        let length = 19 + (milliseconds ? 4 : 0) + suffix.utf8.count
-        return String(unsafeUninitializedCapacity: length) { buffer in
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buffer in
             var index = 0
             func put(_ value: Int, digits: Int) {
                 var remaining = value
@@ -128,7 +150,7 @@ public enum Timestamp {
             put(fields.month, digits: 2)
             put(UInt8(ascii: "-"))
             put(fields.day, digits: 2)
-            put(separator.asciiValue!)
+            put(separator)
             put(fields.hour, digits: 2)
             put(UInt8(ascii: ":"))
             put(fields.minute, digits: 2)
@@ -138,8 +160,8 @@ public enum Timestamp {
                 put(UInt8(ascii: "."))
                 put(fields.millisecond, digits: 3)
             }
-            for byte in suffix.utf8 { put(byte) }
-            return index
+            if zulu { put(UInt8(ascii: "Z")) }
+            return try body(UnsafeBufferPointer(rebasing: buffer[..<index]))
         }
     }
 

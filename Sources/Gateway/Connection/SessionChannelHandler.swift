@@ -59,6 +59,11 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// walks the pipeline.
     private var unflushed = false
     private var context: ChannelHandlerContext?
+    /// The `ref` of the start in progress, for its reply.
+    private var startRef: String?
+    /// Made at the first start; it keeps this handler alive while a start or a session refers
+    /// to it (the reference cycle ends when the channel closes and `handlerRemoved` drops it).
+    private var handle: LoopHandle?
 
     init(settings: Settings, peer: PeerInfo) {
         self.settings = settings
@@ -85,6 +90,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     func handlerRemoved(context: ChannelHandlerContext) {
         settings.pingers?.timer(on: context.eventLoop)?.remove(self)
         self.context = nil
+        handle = nil
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -169,22 +175,22 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func handle(_ message: Message) {
         guard case .text(let bytes) = message else {
-            send(ServerMessage.failure(
+            send(.failure(
                 GatewayError(.invalidRequest, "Binary frames are not accepted; send each request as one JSON text frame"),
                 ref: nil))
             return
         }
         let request: ClientRequest
-        switch ClientRequest.parse(bytes.readableBytesView, stacks: &Self.loopParseStacks.stacks) {
+        switch ClientRequest.parse(bytes.readableBytesView, stacks: &Self.loopScratch.parseStacks) {
         case .success(let parsed):
             request = parsed
         case .failure(let rejected):
-            send(ServerMessage.failure(rejected.error, ref: rejected.ref))
+            send(.failure(rejected.error, ref: rejected.ref))
             return
         }
         switch request.operation {
         case .ping:
-            send(ServerMessage.pong(ref: request.ref))
+            send(.pong(ref: request.ref))
         case .endSession:
             endSession(ref: request.ref)
         case .startSession(let username, let authParams):
@@ -192,41 +198,43 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// The JSON parser's stacks of this event loop's thread, shared by its connections (a
-    /// connection parses one message at a time, and a loop runs one connection at a time): kept
-    /// per connection they would cost every held session their capacity. `@unchecked Sendable`:
-    /// each thread's value is only ever reached from that thread.
-    private final class ParseStacks: @unchecked Sendable {
-        var stacks = JSONParseStacks()
+    /// The JSON parser's stacks and the reply writer of this event loop's thread, shared by its
+    /// connections (a connection parses or writes one message at a time, and a loop runs one
+    /// connection at a time): kept per connection they would cost every held session their
+    /// capacity, and made per message they were allocations on every request.
+    /// `@unchecked Sendable`: each thread's value is only ever reached from that thread.
+    private final class LoopScratch: @unchecked Sendable {
+        var parseStacks = JSONParseStacks()
+        var reply = JSONStreamWriter()
     }
-    private static let parseStacksOfThread = ThreadSpecificVariable<ParseStacks>()
+    private static let scratchOfThread = ThreadSpecificVariable<LoopScratch>()
 
-    private static var loopParseStacks: ParseStacks {
-        if let stacks = parseStacksOfThread.currentValue { return stacks }
-        let stacks = ParseStacks()
-        parseStacksOfThread.currentValue = stacks
-        return stacks
+    private static var loopScratch: LoopScratch {
+        if let scratch = scratchOfThread.currentValue { return scratch }
+        let scratch = LoopScratch()
+        scratchOfThread.currentValue = scratch
+        return scratch
     }
 
     private func endSession(ref: String?) {
         guard let sessionID = state.takeSession() else {
-            send(ServerMessage.failure(GatewayError(.noActiveSession, "This connection has no active session"), ref: ref))
+            send(.failure(GatewayError(.noActiveSession, "This connection has no active session"), ref: ref))
             return
         }
         settings.sessions.end(sessionID: sessionID, reason: .ended)
-        send(ServerMessage.sessionEnded(ref: ref))
+        send(.sessionEnded(ref: ref))
     }
 
     private func startSession(username: JSONValue?, authParams: JSONValue?, ref: String?) {
         let sessions = settings.sessions
         if state.sessionID != nil {
             sessions.recordRefusedStart(.sessionActive)
-            send(ServerMessage.failure(GatewayError(.sessionActive, "This connection already has an active session"), ref: ref))
+            send(.failure(GatewayError(.sessionActive, "This connection already has an active session"), ref: ref))
             return
         }
         if settings.gate.isDraining {
             sessions.recordRefusedStart(.overloaded)
-            send(ServerMessage.failure(GatewayError(.overloaded, "The gateway is shutting down"), ref: ref))
+            send(.failure(GatewayError(.overloaded, "The gateway is shutting down"), ref: ref))
             return
         }
         guard let context else { return }
@@ -236,26 +244,54 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             username: username, authParams: authParams, remoteAddress: peer.remoteAddress,
             userAgent: peer.userAgent, origin: peer.origin
         )
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let onServerEnd: ServerEndHandler = { sessionID, reason in
-            loopBound.eventLoop.execute { loopBound.value.serverEnded(sessionID: sessionID, reason: reason) }
+        startRef = ref
+        let handle = loopHandle(context)
+        // Each closure captures the handle alone, so it needs no context of its own.
+        sessions.start(
+            request,
+            onServerEnd: { sessionID, reason in handle.serverEnded(sessionID: sessionID, reason: reason) },
+            completion: { result in handle.startFinished(result) }
+        )
+    }
+
+    /// Where the session service's answers come back to this connection from any thread: made
+    /// once per connection, at its first start.
+    private final class LoopHandle: Sendable {
+        let handler: NIOLoopBound<SessionChannelHandler>
+
+        init(_ handler: NIOLoopBound<SessionChannelHandler>) {
+            self.handler = handler
         }
-        // The result comes back on this loop at once when nothing had to wait (a returning
-        // guest), else from a Lua worker or a store task.
-        sessions.start(request, onServerEnd: onServerEnd) { result in
-            if loopBound.eventLoop.inEventLoop {
-                loopBound.value.startFinished(result, ref: ref)
+
+        /// The result comes back on this loop at once when nothing had to wait (a returning
+        /// guest), else from a Lua worker or a store task.
+        func startFinished(_ result: Result<ActiveSession, GatewayError>) {
+            if handler.eventLoop.inEventLoop {
+                handler.value.startFinished(result)
             } else {
-                loopBound.eventLoop.execute { loopBound.value.startFinished(result, ref: ref) }
+                handler.eventLoop.execute { self.handler.value.startFinished(result) }
             }
+        }
+
+        func serverEnded(sessionID: String, reason: SessionEndReason) {
+            handler.eventLoop.execute { self.handler.value.serverEnded(sessionID: sessionID, reason: reason) }
         }
     }
 
-    private func startFinished(_ result: Result<ActiveSession, GatewayError>, ref: String?) {
+    private func loopHandle(_ context: ChannelHandlerContext) -> LoopHandle {
+        if let handle { return handle }
+        let made = LoopHandle(NIOLoopBound(self, eventLoop: context.eventLoop))
+        handle = made
+        return made
+    }
+
+    private func startFinished(_ result: Result<ActiveSession, GatewayError>) {
+        let ref = startRef
+        startRef = nil
         switch result {
         case .failure(let error):
             state.startInFlight = false
-            send(ServerMessage.failure(error, ref: ref))
+            send(.failure(error, ref: ref))
         case .success(let session):
             guard isActive else {
                 // The client left while its start ran: nobody holds this session.
@@ -265,7 +301,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
             // The reply goes out before the session is adopted, so that an event ending it
             // can never overtake the reply that announces it.
-            send(ServerMessage.sessionStarted(session, ref: ref))
+            send(.sessionStarted(session, ref: ref))
             if let endedBy = state.startReplied(sessionID: session.id) {
                 deliverServerEnd(sessionID: session.id, reason: endedBy)
             }
@@ -299,7 +335,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Sends `sessionEnded`; after `server_shutdown` the connection is closed (SPEC §2).
     private func deliverServerEnd(sessionID: String, reason: SessionEndReason) {
-        send(ServerMessage.sessionEndedEvent(sessionID: sessionID, reason: reason), flush: true)
+        send(.sessionEndedEvent(sessionID: sessionID, reason: reason), flush: true)
         if reason == .serverShutdown {
             initiateClose(.goingAway, reason: "Server shutting down")
         }
@@ -354,9 +390,12 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             .whenComplete { _ in channel.close(promise: nil) }
     }
 
-    private func send(_ bytes: [UInt8], flush: Bool = false) {
+    private func send(_ message: ServerMessage, flush: Bool = false) {
         guard let context, isActive, !closeSent else { return }
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(bytes: bytes))
+        let scratch = Self.loopScratch
+        scratch.reply.reset()
+        message.write(into: &scratch.reply)
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(bytes: scratch.reply.bytes))
         if flush {
             unflushed = false
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)

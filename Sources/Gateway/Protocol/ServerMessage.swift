@@ -1,63 +1,62 @@
 import SessionCore
 import StrictJSON
 
-/// The bytes of every message the server sends on `/v1/session` (SPEC §2): compact JSON,
+/// Every message the server sends on `/v1/session` (SPEC §2), written as compact JSON with the
 /// keys in the order of the SPEC's examples, `ref` first and only when the request had one.
 ///
-/// Replies are written member by member (`JSONStreamWriter`): one goes out for every request,
-/// and building a `JSONValue` tree first cost more than the text.
+/// Replies are written member by member into a `JSONStreamWriter`: one goes out for every
+/// request, and building a `JSONValue` tree first cost more than the text. The connection
+/// handler writes them into one writer per event loop, emptied between messages, so a reply
+/// costs no array of its own.
 enum ServerMessage {
     /// The reply to a successful `startSession`.
-    static func sessionStarted(_ session: ActiveSession, ref: String?) -> [UInt8] {
-        reply(ref: ref, succeeded: true) { json in
+    case sessionStarted(ActiveSession, ref: String?)
+    /// The reply to a successful `endSession`.
+    case sessionEnded(ref: String?)
+    /// The reply to `ping`.
+    case pong(ref: String?)
+    /// The reply to any failed request.
+    case failure(GatewayError, ref: String?)
+    /// The event sent when the server ends a session (`revoked`, `server_shutdown`).
+    case sessionEndedEvent(sessionID: String, reason: SessionEndReason)
+
+    func write(into json: inout JSONStreamWriter) {
+        switch self {
+        case .sessionStarted(let session, let ref):
+            Self.openReply(ref: ref, succeeded: true, into: &json)
             json.key("session")
             session.write(into: &json)
-        }
-    }
-
-    /// The reply to a successful `endSession`.
-    static func sessionEnded(ref: String?) -> [UInt8] {
-        guard ref != nil else { return plainSuccess }
-        return reply(ref: ref, succeeded: true) { _ in }
-    }
-
-    /// The reply to `ping`.
-    static func pong(ref: String?) -> [UInt8] {
-        guard ref != nil else { return plainPong }
-        return reply(ref: ref, succeeded: true) { json in
+        case .sessionEnded(let ref):
+            Self.openReply(ref: ref, succeeded: true, into: &json)
+        case .pong(let ref):
+            Self.openReply(ref: ref, succeeded: true, into: &json)
             json.key("pong")
             json.bool(true)
-        }
-    }
-
-    /// The reply to any failed request.
-    static func failure(_ error: GatewayError, ref: String?) -> [UInt8] {
-        reply(ref: ref, succeeded: false) { json in
+        case .failure(let error, let ref):
+            Self.openReply(ref: ref, succeeded: false, into: &json)
             json.key("error")
             json.value(error.jsonValue)
+        case .sessionEndedEvent(let sessionID, let reason):
+            json.beginObject()
+            json.key("event")
+            json.string("sessionEnded")
+            json.key("sessionId")
+            json.string(sessionID)
+            json.key("reason")
+            json.string(reason.rawValue)
         }
+        json.endObject()
     }
 
-    /// The event sent when the server ends a session (`revoked`, `server_shutdown`).
-    static func sessionEndedEvent(sessionID: String, reason: SessionEndReason) -> [UInt8] {
+    /// The message's text on its own (tests, cold paths).
+    var bytes: [UInt8] {
         var json = JSONStreamWriter()
-        json.beginObject()
-        json.key("event")
-        json.string("sessionEnded")
-        json.key("sessionId")
-        json.string(sessionID)
-        json.key("reason")
-        json.string(reason.rawValue)
-        json.endObject()
+        write(into: &json)
         return json.bytes
     }
 
-    private static let plainSuccess = Array(#"{"succeeded":true}"#.utf8)
-    private static let plainPong = Array(#"{"succeeded":true,"pong":true}"#.utf8)
-
-    /// `{"ref":…,"succeeded":…` then what `rest` writes, then `}`.
-    private static func reply(ref: String?, succeeded: Bool, _ rest: (inout JSONStreamWriter) -> Void) -> [UInt8] {
-        var json = JSONStreamWriter()
+    /// `{"ref":…,"succeeded":…`; the caller writes the rest and closes the object.
+    private static func openReply(ref: String?, succeeded: Bool, into json: inout JSONStreamWriter) {
         json.beginObject()
         if let ref {
             json.key("ref")
@@ -65,8 +64,5 @@ enum ServerMessage {
         }
         json.key("succeeded")
         json.bool(succeeded)
-        rest(&json)
-        json.endObject()
-        return json.bytes
     }
 }

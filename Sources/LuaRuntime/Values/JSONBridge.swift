@@ -52,6 +52,11 @@ extension LuaPushBuffer: JSONMemberSink {
         storeIfMember()
     }
 
+    public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        push(bytes: text)
+        storeIfMember()
+    }
+
     public mutating func integer(_ number: Int64) {
         push(number)
         storeIfMember()

@@ -29,7 +29,7 @@ public struct ActiveSession: Sendable, Equatable {
         sink.key("id")
         sink.string(id)
         sink.key("startedAt")
-        sink.string(Timestamp.iso8601(startedAt))
+        Timestamp.withISO8601(startedAt) { sink.string(utf8: $0) }
         sink.key("user")
         user.write(into: &sink)
         sink.endObject()

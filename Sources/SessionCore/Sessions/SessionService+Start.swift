@@ -34,8 +34,11 @@ extension SessionService {
 
     /// `rate_limited` when the username or the address is over its limit; `retryAfter` is the longer wait.
     private func rateLimit(username: String, remoteAddress: String) -> GatewayError? {
-        let waits = [usernameLimiter?.retryAfter(for: username), addressLimiter?.retryAfter(for: remoteAddress)]
-        guard let wait = waits.compactMap({ $0 }).max() else { return nil }
+        // Optionals compared directly: an array of the two was an allocation on every start.
+        let byName = usernameLimiter?.retryAfter(for: username)
+        let byAddress = addressLimiter?.retryAfter(for: remoteAddress)
+        guard byName != nil || byAddress != nil else { return nil }
+        let wait = max(byName ?? 0, byAddress ?? 0)
         return GatewayError(.rateLimited, "Too many failed starts; try again in \(wait) s", retryAfter: wait)
     }
 

@@ -9,6 +9,9 @@ public protocol JSONMemberSink {
     /// Starts a member of the open object; its value follows.
     mutating func key(_ name: StaticString)
     mutating func string(_ text: String)
+    /// A string given as valid UTF-8 bytes (text made on the stack, such as a timestamp, goes in
+    /// without a `String` on the heap first).
+    mutating func string(utf8 text: UnsafeBufferPointer<UInt8>)
     mutating func integer(_ number: Int64)
     mutating func bool(_ flag: Bool)
     mutating func null()
@@ -23,6 +26,10 @@ extension JSONMemberSink {
 
     public mutating func string(_ text: String?) {
         if let text { string(text) } else { null() }
+    }
+
+    public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        string(String(decoding: text, as: UTF8.self))
     }
 }
 

@@ -22,6 +22,15 @@ public struct JSONStreamWriter: JSONMemberSink {
     /// The text written so far, as UTF-8.
     public var bytes: [UInt8] { writer.bytes }
 
+    /// Empties the writer for the next document, keeping its buffer's capacity (a writer
+    /// reused for every message allocates nothing once its buffer has grown).
+    public mutating func reset() {
+        precondition(depth == 0, "reset with an open container")
+        writer.removeAll()
+        needsComma = 0
+        pendingMemberValue = false
+    }
+
     public mutating func beginObject(memberCount: Int) {
         separate()
         writer.append("{")
@@ -48,6 +57,11 @@ public struct JSONStreamWriter: JSONMemberSink {
     public mutating func string(_ text: String) {
         separate()
         writer.writeString(text)
+    }
+
+    public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+        separate()
+        writer.writeString(utf8: text)
     }
 
     public mutating func integer(_ number: Int64) {

@@ -12,6 +12,11 @@ struct JSONWriter {
         bytes.reserveCapacity(256)
     }
 
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        sawNonFinite = false
+    }
+
     mutating func write(_ value: JSONValue) {
         switch value {
         case .null:
@@ -89,6 +94,12 @@ struct JSONWriter {
         if done == nil {
             Array(text.utf8).withUnsafeBufferPointer { writeEscaped($0) }
         }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func writeString(utf8 text: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        writeEscaped(text)
         bytes.append(UInt8(ascii: "\""))
     }
 

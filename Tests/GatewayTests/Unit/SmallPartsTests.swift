@@ -35,14 +35,14 @@ import Testing
 
 @Suite struct ServerMessageTests {
     @Test func sessionEndedEventHasTheSpecShape() {
-        #expect(text(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .revoked))
+        #expect(text(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .revoked).bytes)
             == #"{"event":"sessionEnded","sessionId":"abc","reason":"revoked"}"#)
-        #expect(text(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .serverShutdown))
+        #expect(text(ServerMessage.sessionEndedEvent(sessionID: "abc", reason: .serverShutdown).bytes)
             == #"{"event":"sessionEnded","sessionId":"abc","reason":"server_shutdown"}"#)
     }
 
     @Test func failureEchoesRefFirst() {
-        let failure = text(ServerMessage.failure(GatewayError(.noActiveSession, "None"), ref: "9"))
+        let failure = text(ServerMessage.failure(GatewayError(.noActiveSession, "None"), ref: "9").bytes)
         #expect(failure == #"{"ref":"9","succeeded":false,"error":{"type":"NoActiveSessionError","code":"no_active_session","message":"None"}}"#)
     }
 
@@ -64,7 +64,7 @@ import Testing
         if let ref { tree["ref"] = .string(ref) }
         tree["succeeded"] = .bool(true)
         tree["session"] = session.jsonValue
-        #expect(text(ServerMessage.sessionStarted(session, ref: ref)) == JSONValue.object(tree).encoded())
+        #expect(text(ServerMessage.sessionStarted(session, ref: ref).bytes) == JSONValue.object(tree).encoded())
 
         var picture = user
         picture.displayPictureUrl = "https://example.com/p.png"
@@ -75,10 +75,28 @@ import Testing
     }
 
     @Test func sessionEndedAndPongRepliesEchoTheRef() {
-        #expect(text(ServerMessage.sessionEnded(ref: nil)) == #"{"succeeded":true}"#)
-        #expect(text(ServerMessage.sessionEnded(ref: "7")) == #"{"ref":"7","succeeded":true}"#)
-        #expect(text(ServerMessage.pong(ref: nil)) == #"{"succeeded":true,"pong":true}"#)
-        #expect(text(ServerMessage.pong(ref: "8")) == #"{"ref":"8","succeeded":true,"pong":true}"#)
+        #expect(text(ServerMessage.sessionEnded(ref: nil).bytes) == #"{"succeeded":true}"#)
+        #expect(text(ServerMessage.sessionEnded(ref: "7").bytes) == #"{"ref":"7","succeeded":true}"#)
+        #expect(text(ServerMessage.pong(ref: nil).bytes) == #"{"succeeded":true,"pong":true}"#)
+        #expect(text(ServerMessage.pong(ref: "8").bytes) == #"{"ref":"8","succeeded":true,"pong":true}"#)
+    }
+
+    /// The connection handler writes every message into one writer per event loop: each text
+    /// must be the message alone, whatever the writer held before.
+    @Test func oneReusedWriterWritesEachMessageAlone() {
+        let messages: [ServerMessage] = [
+            .failure(GatewayError(.invalidRequest, "Bad \"frame\""), ref: "1"),
+            .pong(ref: nil),
+            .sessionEndedEvent(sessionID: "abc", reason: .revoked),
+            .sessionEnded(ref: "2"),
+        ]
+        var writer = JSONStreamWriter()
+        for message in messages + messages.reversed() {
+            writer.reset()
+            message.write(into: &writer)
+            #expect(text(writer.bytes) == text(message.bytes))
+            #expect(try! JSONParser.parse(writer.bytes) == JSONParser.parse(message.bytes))
+        }
     }
 
     private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -66,6 +66,16 @@ final class HistoryLedger: Sendable {
     }
     /// Rows per INSERT: a few fixed sizes, so that few statements are prepared.
     private static let chunkSizes = [64, 16, 4, 1]
+    /// Each chunk size's INSERT, made once: the text is the cached statement's key, and
+    /// building it for every chunk cost a few allocations each time.
+    private static let insertSQL: [Int: String] = Dictionary(uniqueKeysWithValues: chunkSizes.map { size in
+        let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: size).joined(separator: ", ")
+        return (size, """
+            INSERT OR IGNORE INTO sessions
+            (id, userId, startedAt, endedAt, endReason, remoteAddress, userAgent, functionSetVersion)
+            VALUES \(placeholders)
+            """)
+    })
 
     func readiness(at now: ContinuousClock.Instant = .now) -> Readiness {
         pending.withLock { pending in
@@ -147,7 +157,7 @@ final class HistoryLedger: Sendable {
             )
             for note in notes.ends {
                 let binding = StatementBinding(end)
-                try binding.bind(Timestamp.sqlText(note.endedAt), at: 1, db)
+                try binding.bind(note.endedAt, at: 1, db)
                 try binding.bind(note.reason.rawValue, at: 2, db)
                 try binding.bind(note.id, at: 3, db)
                 guard let userID = try binding.stepForInteger(db) else { continue }
@@ -165,7 +175,7 @@ final class HistoryLedger: Sendable {
         )
         for (id, date) in lastSeen {
             let binding = StatementBinding(update)
-            try binding.bind(Timestamp.sqlText(date), at: 1, db)
+            try binding.bind(date, at: 1, db)
             try binding.bind(id, at: 2, db)
             try binding.stepToEnd(db)
             users?.wroteLastSeen(date, ofUserID: id)
@@ -173,21 +183,14 @@ final class HistoryLedger: Sendable {
     }
 
     private static func insert(_ rows: ArraySlice<SessionRecord>, _ db: Database) throws {
-        let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO sessions
-                (id, userId, startedAt, endedAt, endReason, remoteAddress, userAgent, functionSetVersion)
-                VALUES \(placeholders)
-                """
-        )
+        let statement = try db.cachedStatement(sql: insertSQL[rows.count]!)
         let binding = StatementBinding(statement)
         var index: Int32 = 1
         for session in rows {
             try binding.bind(session.id, at: index, db)
             try binding.bind(session.userID, at: index + 1, db)
-            try binding.bind(Timestamp.sqlText(session.startedAt), at: index + 2, db)
-            try binding.bind(session.endedAt.map(Timestamp.sqlText), at: index + 3, db)
+            try binding.bind(session.startedAt, at: index + 2, db)
+            try binding.bind(session.endedAt, at: index + 3, db)
             try binding.bind(session.endReason?.rawValue, at: index + 4, db)
             try binding.bind(session.remoteAddress, at: index + 5, db)
             try binding.bind(session.userAgent, at: index + 6, db)

@@ -1,3 +1,5 @@
+import ChatFunctions
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -24,15 +26,27 @@ struct StatementBinding {
     /// An empty string binds as empty text, not NULL (a null pointer would bind NULL).
     func bind(_ text: String, at index: Int32, _ db: Database) throws {
         var text = text
-        let code = text.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                guard let start = chars.baseAddress, !chars.isEmpty else {
-                    return sqlite3_bind_text(handle, index, "", 0, Self.transient)
-                }
-                return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
+        try text.withUTF8 { try bind(utf8: $0, at: index, db) }
+    }
+
+    func bind(utf8 text: UnsafeBufferPointer<UInt8>, at index: Int32, _ db: Database) throws {
+        let code = text.withMemoryRebound(to: CChar.self) { chars in
+            guard let start = chars.baseAddress, !chars.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, Self.transient)
             }
+            return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
         }
         try check(code, db)
+    }
+
+    /// A date as `Timestamp.sqlText`'s text.
+    func bind(_ date: Date, at index: Int32, _ db: Database) throws {
+        try Timestamp.withSQLText(date) { try bind(utf8: $0, at: index, db) }
+    }
+
+    func bind(_ date: Date?, at index: Int32, _ db: Database) throws {
+        guard let date else { return try check(sqlite3_bind_null(handle, index), db) }
+        try bind(date, at: index, db)
     }
 
     func bind(_ text: String?, at index: Int32, _ db: Database) throws {
