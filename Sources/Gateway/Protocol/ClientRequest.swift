@@ -28,27 +28,33 @@ struct ClientRequest: Sendable {
         return parse(bytes, stacks: &stacks)
     }
 
-    /// The same, with the parser's stacks lent by the caller (one per event loop).
+    /// The same, with the parser's stacks lent by the caller (one per event loop). The message
+    /// is read member by member: only the four members a request has are kept, and no object is
+    /// built for the message itself. Of duplicate members the last wins, as in a parsed object.
     static func parse(_ bytes: some Collection<UInt8>, stacks: inout JSONParseStacks) -> Result<ClientRequest, RejectedRequest> {
-        let value: JSONValue
+        var members = Members()
         do {
-            value = try JSONParser.parse(bytes, maxDepth: maxDepth, stacks: &stacks)
+            let isObject = try JSONParser.parseObjectMembers(bytes, maxDepth: maxDepth, stacks: &stacks) { key, value in
+                members.take(key, value)
+            }
+            guard isObject else {
+                // Parsed whole only to tell invalid JSON from JSON that is not an object.
+                _ = try JSONParser.parse(bytes, maxDepth: maxDepth, stacks: &stacks)
+                return .failure(RejectedRequest(ref: nil, "A request must be a JSON object"))
+            }
         } catch {
             return .failure(RejectedRequest(ref: nil, "Not strict JSON: \(error.message)"))
         }
-        guard case .object(let object) = value else {
-            return .failure(RejectedRequest(ref: nil, "A request must be a JSON object"))
-        }
 
         var ref: String?
-        if let refValue = object["ref"] {
+        if let refValue = members.ref {
             guard case .string(let text) = refValue, isValidRef(text) else {
                 return .failure(RejectedRequest(ref: nil, "ref must be a string of at most 64 characters"))
             }
             ref = text
         }
 
-        guard let opValue = object["op"] else {
+        guard let opValue = members.op else {
             return .failure(RejectedRequest(ref: ref, "Missing op"))
         }
         guard case .string(let op) = opValue else {
@@ -56,15 +62,33 @@ struct ClientRequest: Sendable {
         }
         switch op {
         case "startSession":
-            var authParams = object["authParams"]
+            var authParams = members.authParams
             if authParams == .null { authParams = nil }
-            return .success(ClientRequest(ref: ref, operation: .startSession(username: object["username"], authParams: authParams)))
+            return .success(ClientRequest(ref: ref, operation: .startSession(username: members.username, authParams: authParams)))
         case "endSession":
             return .success(ClientRequest(ref: ref, operation: .endSession))
         case "ping":
             return .success(ClientRequest(ref: ref, operation: .ping))
         default:
             return .failure(RejectedRequest(ref: ref, "Unknown op; expected startSession, endSession or ping"))
+        }
+    }
+
+    /// The members a request may have; any other is read and dropped.
+    private struct Members {
+        var ref: JSONValue?
+        var op: JSONValue?
+        var username: JSONValue?
+        var authParams: JSONValue?
+
+        mutating func take(_ key: String, _ value: JSONValue) {
+            switch key {
+            case "ref": ref = value
+            case "op": op = value
+            case "username": username = value
+            case "authParams": authParams = value
+            default: break
+            }
         }
     }
 

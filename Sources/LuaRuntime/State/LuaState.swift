@@ -63,6 +63,9 @@ public final class LuaState {
     let control: UnsafeMutablePointer<sg_control>
     private let logBox: LogBox
     var buffer = LuaPushBuffer()
+    /// A finished call's values, reused from call to call: the caller's copy has usually gone by
+    /// the next call, so the array keeps its storage (copy-on-write covers a caller that keeps it).
+    var callResults: [LuaValue] = []
     var hostFunctions: [HostFunctionBox] = []
     private var newEnvironmentFunction = LuaReference(id: LUA_NOREF)
     private var defineGlobalFunction = LuaReference(id: LUA_NOREF)

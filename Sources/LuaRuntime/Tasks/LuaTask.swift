@@ -95,18 +95,18 @@ extension LuaState {
             let top = lua_gettop(thread)
             defer { lua_settop(thread, 0) }
             let reader = LuaStackReader(L: thread)
-            var values: [LuaValue] = []
-            values.reserveCapacity(Int(count))
+            callResults.removeAll(keepingCapacity: true)
             var index = top - count + 1
             while index <= top {
                 do {
-                    values.append(try reader.value(at: index))
+                    callResults.append(try reader.value(at: index))
                 } catch {
+                    callResults.removeAll(keepingCapacity: true)
                     return .failed(error)
                 }
                 index += 1
             }
-            return .finished(values)
+            return .finished(callResults)
         case LUA_YIELD:
             if sg_task_is_waiting(thread, count) != 0 {
                 lua_settop(thread, lua_gettop(thread) - count)

@@ -64,7 +64,14 @@ struct JSONWriter {
             bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
             magnitude /= 10
         } while magnitude != 0
-        bytes[start...].reverse()
+        // Swapped in place: reversing `bytes[start...]` went through a copy of the slice.
+        var low = start
+        var high = bytes.count - 1
+        while low < high {
+            bytes.swapAt(low, high)
+            low += 1
+            high -= 1
+        }
     }
 
     /// Shortest round-trip form, always recognisable as a float: Swift's

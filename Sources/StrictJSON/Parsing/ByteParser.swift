@@ -12,6 +12,8 @@ struct ByteParser {
     /// The value and container stacks, lent by the caller (`JSONParseStacks`) and given back
     /// empty with their capacity.
     var stacks = JSONParseStacks()
+    /// Levels already open around the values `parseValue` reads (1 inside `parseObjectDocument`).
+    private var enclosingDepth = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -35,6 +37,51 @@ struct ByteParser {
             throw JSONParseError("unexpected \(describe(bytes[position])) after the value", at: position)
         }
         return value
+    }
+
+    /// A document that is one object, member by member: `visit` gets each key with its value as
+    /// soon as the value is parsed, and no object is built for the document itself. `false`,
+    /// with nothing visited, when the document does not start with `{` (the caller parses it
+    /// whole for its error). The same rules and the same first error as `parseDocument`.
+    mutating func parseObjectDocument(_ visit: (String, JSONValue) -> Void) throws(JSONParseError) -> Bool {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            throw JSONParseError("a byte-order mark is not allowed", at: 0)
+        }
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { return false }
+        try checkDepth(1)
+        position += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+        } else {
+            enclosingDepth = 1
+            defer { enclosingDepth = 0 }
+            while true {
+                let key = try parseKeyAndColon()
+                visit(key, try parseValue())
+                skipWhitespace()
+                let byte = try peekRequired()
+                if byte == UInt8(ascii: ",") {
+                    position += 1
+                    skipWhitespace()
+                    if peek() == UInt8(ascii: "}") {
+                        throw JSONParseError("a trailing comma is not allowed", at: position)
+                    }
+                    continue
+                }
+                guard byte == UInt8(ascii: "}") else {
+                    throw JSONParseError("expected ',' or '}' but found \(describe(byte))", at: position)
+                }
+                position += 1
+                break
+            }
+        }
+        skipWhitespace()
+        if position < bytes.count {
+            throw JSONParseError("unexpected \(describe(bytes[position])) after the value", at: position)
+        }
+        return true
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
@@ -117,7 +164,7 @@ struct ByteParser {
     }
 
     private func checkDepth(_ level: Int) throws(JSONParseError) {
-        if level > maxDepth {
+        if level + enclosingDepth > maxDepth {
             throw JSONParseError("nesting deeper than \(maxDepth) levels", at: position)
         }
     }

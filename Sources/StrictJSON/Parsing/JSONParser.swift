@@ -68,6 +68,31 @@ public enum JSONParser {
         }.get()
     }
 
+    /// Parses a document that is one JSON object member by member: `visit` gets each key and
+    /// value in document order (a duplicate key comes again), and no object is built for the
+    /// document itself. For a reader that wants a few known members of small messages, such as a
+    /// request. `false`, with nothing visited, when the document is not an object; the caller
+    /// parses it with `parse` for its error or its value. Same rules and errors as `parse`.
+    public static func parseObjectMembers(
+        _ bytes: some Collection<UInt8>,
+        maxDepth: Int = defaultMaxDepth,
+        stacks: inout JSONParseStacks,
+        _ visit: (String, JSONValue) -> Void
+    ) throws(JSONParseError) -> Bool {
+        func members(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<Bool, JSONParseError> {
+            var parser = ByteParser(bytes: buffer, maxDepth: maxDepth)
+            swap(&parser.stacks, &stacks)
+            defer { swap(&parser.stacks, &stacks) }
+            do {
+                return .success(try parser.parseObjectDocument(visit))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let result = bytes.withContiguousStorageIfAvailable(members) { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer(members).get()
+    }
+
     @usableFromInline
     static func parse(
         buffer: UnsafeBufferPointer<UInt8>,
