@@ -33,6 +33,12 @@ struct MessageAssembler {
         self.maxMessageSize = maxMessageSize
     }
 
+    /// No fragmented message is in progress.
+    var isIdle: Bool {
+        if case .none = pending { return true }
+        return false
+    }
+
     /// - Parameter opcode: `.text`, `.binary` or `.continuation`; control frames never come here.
     mutating func add(opcode: WebSocketOpcode, data: ByteBuffer, fin: Bool) -> Outcome {
         switch (opcode, pending) {

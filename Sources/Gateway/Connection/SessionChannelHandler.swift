@@ -59,6 +59,8 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// walks the pipeline.
     private var unflushed = false
     private var context: ChannelHandlerContext?
+    /// The frame encoder's context: replies are written there already framed (`send`).
+    private var frameWriter: ChannelHandlerContext?
     /// The `ref` of the start in progress, for its reply.
     private var startRef: String?
     /// Made at the first start; it keeps this handler alive while a start or a session refers
@@ -75,6 +77,9 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // Replies go out framed already, past NIO's encoder (see `send`); with no encoder in
+        // the pipeline, from here.
+        frameWriter = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
         settings.pingers?.timer(on: context.eventLoop)?.add(self)
     }
 
@@ -90,6 +95,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     func handlerRemoved(context: ChannelHandlerContext) {
         settings.pingers?.timer(on: context.eventLoop)?.remove(self)
         self.context = nil
+        frameWriter = nil
         handle = nil
     }
 
@@ -135,6 +141,17 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             receivedClose(frame, context: context)
         case .text, .binary, .continuation:
             guard !closeSent else { return }
+            if frame.opcode == .text, frame.fin, !requestInProgress, assembler.isIdle,
+                frame.data.readableBytes <= settings.maxMessageSize, let maskKey = frame.maskKey
+            {
+                // Nearly every request: one frame, with nothing before it to wait for. It is
+                // unmasked into this loop's scratch and handled at once; `unmaskedData` made a
+                // buffer of its own for every message.
+                let scratch = Self.loopScratch
+                scratch.unmask(frame.data, with: maskKey)
+                handleText(scratch.message)
+                return
+            }
             switch assembler.add(opcode: frame.opcode, data: frame.unmaskedData, fin: frame.fin) {
             case .incomplete:
                 break
@@ -180,8 +197,12 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 ref: nil))
             return
         }
+        handleText(bytes.readableBytesView)
+    }
+
+    private func handleText(_ bytes: some Collection<UInt8>) {
         let request: ClientRequest
-        switch ClientRequest.parse(bytes.readableBytesView, stacks: &Self.loopScratch.parseStacks) {
+        switch ClientRequest.parse(bytes, stacks: &Self.loopScratch.parseStacks) {
         case .success(let parsed):
             request = parsed
         case .failure(let rejected):
@@ -198,14 +219,24 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// The JSON parser's stacks and the reply writer of this event loop's thread, shared by its
-    /// connections (a connection parses or writes one message at a time, and a loop runs one
-    /// connection at a time): kept per connection they would cost every held session their
-    /// capacity, and made per message they were allocations on every request.
+    /// The JSON parser's stacks, the reply writer and the message buffer of this event loop's
+    /// thread, shared by its connections (a connection parses or writes one message at a time,
+    /// and a loop runs one connection at a time): kept per connection they would cost every
+    /// held session their capacity, and made per message they were allocations on every request.
     /// `@unchecked Sendable`: each thread's value is only ever reached from that thread.
     private final class LoopScratch: @unchecked Sendable {
         var parseStacks = JSONParseStacks()
         var reply = JSONStreamWriter()
+        /// The unmasked payload of the message being handled.
+        var message: [UInt8] = []
+
+        func unmask(_ masked: ByteBuffer, with key: WebSocketMaskingKey) {
+            message.removeAll(keepingCapacity: true)
+            message.append(contentsOf: masked.readableBytesView)
+            message.withUnsafeMutableBufferPointer { bytes in
+                for index in bytes.indices { bytes[index] ^= key[index & 3] }
+            }
+        }
     }
     private static let scratchOfThread = ThreadSpecificVariable<LoopScratch>()
 
@@ -395,13 +426,35 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         let scratch = Self.loopScratch
         scratch.reply.reset()
         message.write(into: &scratch.reply)
-        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(bytes: scratch.reply.bytes))
+        let framed = Self.textFrame(scratch.reply.bytes, allocator: context.channel.allocator)
+        // Past the encoder, already framed: NIO's encoder puts the header in front of a frame's
+        // data only when it owns that buffer alone, which a frame written down the pipeline
+        // never is, so every reply went out as two writes (its header, then its data).
+        frameWriter?.write(NIOAny(framed), promise: nil)
         if flush {
             unflushed = false
-            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+            context.flush()
         } else {
             unflushed = true
-            context.write(wrapOutboundOut(frame), promise: nil)
         }
+    }
+
+    /// A whole text frame as the server sends it (RFC 6455 §5.2): FIN and the text opcode, the
+    /// payload's length in 7, 7+16 or 7+64 bits, no mask, then the payload.
+    static func textFrame(_ payload: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: payload.count + 10)
+        buffer.writeInteger(UInt8(0x81))
+        switch payload.count {
+        case ..<126:
+            buffer.writeInteger(UInt8(payload.count))
+        case ...0xFFFF:
+            buffer.writeInteger(UInt8(126))
+            buffer.writeInteger(UInt16(payload.count))
+        default:
+            buffer.writeInteger(UInt8(127))
+            buffer.writeInteger(UInt64(payload.count))
+        }
+        buffer.writeBytes(payload)
+        return buffer
     }
 }
