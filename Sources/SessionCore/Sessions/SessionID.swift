@@ -85,3 +85,44 @@ final class RandomPool: Sendable {
         }
     }
 }
+
+/// A session id as a dictionary key (the registry, the history's pending rows), hashed by its
+/// last eight bytes and compared byte for byte.
+///
+/// Every start and end looks a session up by id a few times, and hashing the whole 36-byte
+/// string each time was a measurable part of the loops' work. The last eight characters of a
+/// version-7 id are 32 of its random bits, so they spread keys as well as the whole id would.
+/// Byte equality, not `String`'s canonical equivalence, keeps equal keys' hashes equal for any
+/// id a client sends.
+struct SessionKey: Hashable, Sendable {
+    let id: String
+
+    init(_ id: String) {
+        self.id = id
+    }
+
+    static func == (lhs: SessionKey, rhs: SessionKey) -> Bool {
+        let equal = lhs.id.utf8.withContiguousStorageIfAvailable { left in
+            rhs.id.utf8.withContiguousStorageIfAvailable { right in
+                left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
+            }
+        }
+        if let equal = equal ?? nil { return equal }
+        return lhs.id.utf8.elementsEqual(rhs.id.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        if id.utf8.withContiguousStorageIfAvailable({ Self.combineTail(of: $0, into: &hasher) }) == nil {
+            Array(id.utf8).withUnsafeBufferPointer { Self.combineTail(of: $0, into: &hasher) }
+        }
+    }
+
+    private static func combineTail(of bytes: UnsafeBufferPointer<UInt8>, into hasher: inout Hasher) {
+        if bytes.count >= 8 {
+            hasher.combine(UnsafeRawPointer(bytes.baseAddress! + bytes.count - 8).loadUnaligned(as: UInt64.self))
+        } else {
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        }
+        hasher.combine(bytes.count)
+    }
+}

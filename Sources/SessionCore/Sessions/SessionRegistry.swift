@@ -8,7 +8,7 @@ final class SessionRegistry: Sendable {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [SessionKey: Entry] = [:]
         /// Active sessions per user id; a user is online while it has at least one.
         var sessionCountByUser: [Int64: Int] = [:]
         var isClosed = false
@@ -25,7 +25,7 @@ final class SessionRegistry: Sendable {
     func add(_ session: ActiveSession, onServerEnd: @escaping ServerEndHandler) -> Bool {
         state.withLock { state in
             guard !state.isClosed else { return false }
-            state.entries[session.id] = Entry(session: session, onServerEnd: onServerEnd)
+            state.entries[SessionKey(session.id)] = Entry(session: session, onServerEnd: onServerEnd)
             state.sessionCountByUser[session.user.id, default: 0] += 1
             metrics.recordActive(state.entries.count)
             return true
@@ -35,7 +35,7 @@ final class SessionRegistry: Sendable {
     /// Unregisters a session; `nil` when it is not (or no longer) active.
     func remove(_ sessionID: String) -> Entry? {
         state.withLock { state in
-            guard let entry = state.entries.removeValue(forKey: sessionID) else { return nil }
+            guard let entry = state.entries.removeValue(forKey: SessionKey(sessionID)) else { return nil }
             let userID = entry.session.user.id
             let remaining = (state.sessionCountByUser[userID] ?? 1) - 1
             state.sessionCountByUser[userID] = remaining > 0 ? remaining : nil

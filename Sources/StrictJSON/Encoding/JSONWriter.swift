@@ -53,7 +53,16 @@ struct JSONWriter {
     }
 
     mutating func append(_ literal: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        // Most literals here are a byte or two (`{`, `,`, `":`): appended byte by byte, they
+        // skip the bulk append's checks, which cost more than the bytes.
+        let count = literal.utf8CodeUnitCount
+        if count <= 2 {
+            guard count > 0 else { return }
+            bytes.append(literal.utf8Start.pointee)
+            if count == 2 { bytes.append(literal.utf8Start[1]) }
+            return
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: count))
     }
 
     mutating func writeInteger(_ number: Int64) {

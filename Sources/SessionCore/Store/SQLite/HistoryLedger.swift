@@ -23,7 +23,7 @@ final class HistoryLedger: Sendable {
     struct Notes: Sendable {
         /// History rows to insert, in the order their starts were noted.
         var rows: [SessionRecord] = []
-        var rowIndex: [String: Int] = [:]
+        var rowIndex: [SessionKey: Int] = [:]
         /// Ends of rows that are not among `rows` (written in an earlier transaction).
         var ends: [End] = []
         var lastSeen: [Int64: Date] = [:]
@@ -90,8 +90,12 @@ final class HistoryLedger: Sendable {
     /// its user's `lastSeen`.
     func noteStart(_ session: SessionRecord) {
         pending.withLock { pending in
-            guard pending.notes.rowIndex[session.id] == nil else { return }
-            pending.notes.rowIndex[session.id] = pending.notes.rows.count
+            let key = SessionKey(session.id)
+            // One lookup: a start noted twice keeps its first row.
+            if let first = pending.notes.rowIndex.updateValue(pending.notes.rows.count, forKey: key) {
+                pending.notes.rowIndex[key] = first
+                return
+            }
             pending.notes.rows.append(session)
             Self.noteLastSeen(session.startedAt, ofUser: session.userID, in: &pending)
         }
@@ -101,7 +105,7 @@ final class HistoryLedger: Sendable {
     /// `lastSeen`), otherwise an update of the written row, which notes `lastSeen` when it runs.
     func noteEnd(id: String, at endedAt: Date, reason: SessionEndReason) {
         pending.withLock { pending in
-            guard let index = pending.notes.rowIndex[id] else {
+            guard let index = pending.notes.rowIndex[SessionKey(id)] else {
                 pending.notes.ends.append(End(id: id, endedAt: endedAt, reason: reason))
                 return
             }
