@@ -46,6 +46,10 @@ public final class FunctionPool: Authenticator, Sendable {
     let watchdog = Watchdog()
     let metrics: PoolMetrics
     private let runIDs = Atomic<UInt64>(0)
+    /// Counts changes to `current` (a set installed, fixtures set): a worker whose runner is
+    /// up to date with the count it last saw needs neither the lock nor a copy of the set,
+    /// which every run took before.
+    private let currentChanges = Atomic<Int>(0)
     private let triggersInFlight = Atomic<Int>(0)
     /// The triggers the current set defines, one bit each: every start and end asks, so it is
     /// read without the set's lock.
@@ -245,6 +249,7 @@ public final class FunctionPool: Authenticator, Sendable {
         current.withLock {
             $0.fixtures = FunctionFixtures(secrets: secrets, frozenTime: frozenTime)
             $0.fixturesGeneration += 1
+            currentChanges.add(1, ordering: .releasing)
         }
     }
 
@@ -254,6 +259,7 @@ public final class FunctionPool: Authenticator, Sendable {
             $0.folder = folder
             $0.setGeneration += 1
             $0.triggers = triggers
+            currentChanges.add(1, ordering: .releasing)
         }
         definedTriggers.store(Self.bits(triggers), ordering: .releasing)
         logger.info("functions reloaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
@@ -267,6 +273,9 @@ public final class FunctionPool: Authenticator, Sendable {
     var startedWorkerCount: Int { state.withLock { $0.nextWorkerID } }
 
     var currentSet: Current { current.withLock { $0 } }
+    /// How many times `current` has changed; read before `currentSet`, so that a change in between
+    /// shows as a new count the next time.
+    var currentChangeCount: Int { currentChanges.load(ordering: .acquiring) }
     var currentFolder: FunctionFolder { current.withLock { $0.folder } }
     var currentFixtures: FunctionFixtures { current.withLock { $0.fixtures } }
     var runnerSettings: RunnerSettings { Self.settings(options) }

@@ -18,12 +18,15 @@ final class PoolWorker: ChainRunDeadlineObserver {
 
     let id: Int
     let pool: FunctionPool
-    let flags = Flags()
+    let flags: Flags
+    /// This worker's slot in the watchdog.
+    private let watch: Watchdog.WorkerWatch
     private var runner: FunctionRunner?
     private var setGeneration = -1
     private var fixturesGeneration = -1
+    /// The pool's change count when the runner last matched its set and fixtures.
+    private var seenChanges = -1
     private var runs: [UInt64: (run: ChainRun, answer: RunAnswer)] = [:]
-    private var executingKey: UInt64 { (1 << 63) | UInt64(id) }
     /// The answer of the run this worker is inside (`execute`).
     private var executing: RunAnswer?
     /// This worker's OS thread, which the watchdog interrupts at a run's deadline.
@@ -32,11 +35,19 @@ final class PoolWorker: ChainRunDeadlineObserver {
     init(id: Int, pool: FunctionPool) {
         self.id = id
         self.pool = pool
+        let flags = Flags()
+        self.flags = flags
+        watch = pool.watchdog.addWorker { [weak pool] answer, file in
+            flags.retire()
+            answer(RunAnswer.Result(verdict: .timedOut, triggerOutcomes: [TriggerOutcome(file: file, result: .timeout)]))
+            pool?.replace(id)
+        }
     }
 
     /// Builds the state before the first run (so that no authentication pays for it), then
     /// runs until the pool shuts down or the watchdog retires this worker.
     func loop() {
+        defer { pool.watchdog.removeWorker(watch) }
         thread = LuaInterrupt.receiveOnCurrentThread()
         _ = prepare()
         while !flags.isRetired {
@@ -72,7 +83,7 @@ final class PoolWorker: ChainRunDeadlineObserver {
 
     private func resume(_ resumption: Resumption) {
         guard let (run, answer) = runs[resumption.runID] else { return }
-        pool.watchdog.finished(run.id)
+        pool.watchdog.finishedWaiting(run.id)
         guard let runner = run.runner, !answer.isAnswered else {
             // The watchdog answered while the run waited: nobody wants the rest.
             run.runner?.abandon(run)
@@ -88,12 +99,11 @@ final class PoolWorker: ChainRunDeadlineObserver {
 
     /// Runs `body` (which starts or resumes `run`) under the watchdog, then acts on where the run stands.
     private func execute(_ run: ChainRun, _ answer: RunAnswer, _ body: () -> ChainRunProgress) {
-        let watchdog = pool.watchdog
         executing = answer
         run.deadlineObserver = self
         budgetStarted(run, deadline: run.deadline)
         let progress = body()
-        watchdog.finished(executingKey)
+        watch.finished()
         run.deadlineObserver = nil
         executing = nil
         // Too late: the watchdog answered and a new worker has taken this one's place.
@@ -110,8 +120,8 @@ final class PoolWorker: ChainRunDeadlineObserver {
             guard let request = run.outgoing else { return }
             if case .authentication = run.kind {
                 // A backstop: the request's own timeout ends with the budget and resumes the run.
-                watchdog.watch(run.id, deadline: run.deadline.nanoseconds &+ pool.options.stuckGrace.nanoseconds,
-                               expiry: .waitingRun(answer))
+                pool.watchdog.watchWaiting(run.id, deadline: run.deadline.nanoseconds &+ pool.options.stuckGrace.nanoseconds,
+                                           answer: answer)
             }
             pool.send(request, runID: run.id, worker: id)
         case .needsFreshState:
@@ -130,16 +140,16 @@ final class PoolWorker: ChainRunDeadlineObserver {
     func budgetStarted(_ run: ChainRun, deadline: LuaDeadline) {
         guard let answer = executing else { return }
         let interrupt = thread.map { Watchdog.Interrupt(deadline: deadline.nanoseconds, thread: $0) }
-        pool.watchdog.watch(
-            executingKey, deadline: deadline.nanoseconds &+ pool.options.stuckGrace.nanoseconds, interrupt: interrupt,
-            expiry: .stuckWorker(flags, answer, file: run.currentFile, pool: pool, workerID: id)
+        watch.watch(
+            deadline: deadline.nanoseconds &+ pool.options.stuckGrace.nanoseconds, interrupt: interrupt, answer: answer,
+            file: run.currentFile
         )
     }
 
     /// Shutdown: runs still waiting on a backend get no verdict from their functions.
     private func stop() {
         for (run, answer) in runs.values {
-            pool.watchdog.finished(run.id)
+            pool.watchdog.finishedWaiting(run.id)
             run.runner?.abandon(run)
             answer(RunAnswer.Result(verdict: .overloaded, triggerOutcomes: run.triggerOutcomes, dropped: true))
         }
@@ -151,6 +161,8 @@ final class PoolWorker: ChainRunDeadlineObserver {
     /// Makes the runner match the current set and fixtures; a verdict when that fails.
     /// A runner replaced here lives on in the runs that still wait in it.
     private func prepare(force: Bool = false) -> Verdict? {
+        let changes = pool.currentChangeCount
+        if !force, changes == seenChanges, runner?.isUsable == true { return nil }
         let current = pool.currentSet
         let settings = pool.runnerSettings
         if force || runner == nil || runner?.isUsable == false || setGeneration != current.setGeneration {
@@ -173,6 +185,7 @@ final class PoolWorker: ChainRunDeadlineObserver {
                 return .functionError(FunctionFailure(file: current.folder.path, message: "cannot apply fixtures: \(error)"))
             }
         }
+        seenChanges = changes
         return nil
     }
 }

@@ -1,48 +1,62 @@
 import Foundation
+import LuaRuntime
 import Synchronization
 
 /// One thread per pool that stops runs at their deadline and answers for jobs stuck past it.
 ///
-/// Workers register each running job with its deadline (plus grace) and the action that
-/// answers for it, and with the thread to interrupt at the deadline itself: the states run
-/// without a count hook until then (`LuaDeadlineChecks.afterInterrupt`). The watchdog scans
-/// every 10 ms. A per-call timer would cost a timer allocation and a later firing for every
-/// authentication.
+/// Each worker has a slot (`WorkerWatch`) where it puts the run it is inside, with its deadline
+/// (plus grace), its answer and the thread to interrupt at the deadline itself: the states run
+/// without a count hook until then (`LuaDeadlineChecks.afterInterrupt`). Runs waiting on a
+/// backend are watched by id. The watchdog scans every 10 ms. A per-call timer would cost a
+/// timer allocation and a later firing for every authentication; a shared table of runs cost a
+/// lookup, a contended lock and the retains of what answers for each run.
 final class Watchdog: Sendable {
-    struct Entry: Sendable {
-        var deadline: Int64
-        var interrupt: Interrupt?
-        var expiry: Expiry
-    }
-
-    /// What answers for a job past its deadline. Data rather than a closure: every run registers
-    /// one, and a closure's captures were an allocation each time.
-    enum Expiry: Sendable {
-        /// A worker still inside its run: it is retired and replaced, and the run (in `file`)
-        /// answers `function_timeout`.
-        case stuckWorker(PoolWorker.Flags, RunAnswer, file: String, pool: FunctionPool, workerID: Int)
-        /// A run waiting on a backend past its budget answers `function_timeout`.
-        case waitingRun(RunAnswer)
-
-        func fire() {
-            switch self {
-            case .stuckWorker(let flags, let answer, let file, let pool, let workerID):
-                flags.retire()
-                answer(RunAnswer.Result(verdict: .timedOut, triggerOutcomes: [TriggerOutcome(file: file, result: .timeout)]))
-                pool.replace(workerID)
-            case .waitingRun(let answer):
-                answer(RunAnswer.Result(verdict: .timedOut))
-            }
-        }
-    }
-
     /// The OS thread running a job's Lua code, interrupted once at `deadline`.
     struct Interrupt: @unchecked Sendable {
         var deadline: Int64
         var thread: pthread_t
     }
 
-    private let entries = Mutex<(jobs: [UInt64: Entry], stopped: Bool)>(([:], false))
+    /// A worker's slot: the run it is inside, if any. Written by the worker at every run and
+    /// read by the watchdog's scan, each under the slot's own lock.
+    final class WorkerWatch: Sendable {
+        fileprivate struct Run: Sendable {
+            var deadline: Int64
+            var interrupt: Interrupt?
+            var answer: RunAnswer
+            var file: String
+        }
+
+        fileprivate let run = Mutex<Run?>(nil)
+        /// Retires the worker, answers `function_timeout` for its run (in the file it names) and
+        /// replaces the worker: made once per worker.
+        fileprivate let stuck: @Sendable (RunAnswer, String) -> Void
+
+        fileprivate init(stuck: @escaping @Sendable (RunAnswer, String) -> Void) {
+            self.stuck = stuck
+        }
+
+        /// The worker runs `answer`'s job in `file` until `deadline`; its thread is interrupted
+        /// at `interrupt`'s deadline.
+        func watch(deadline: Int64, interrupt: Interrupt?, answer: RunAnswer, file: String) {
+            run.withLock { $0 = Run(deadline: deadline, interrupt: interrupt, answer: answer, file: file) }
+        }
+
+        /// Out of the run: from here the worker's thread may end, never before (the scan
+        /// interrupts a thread only while its slot holds a run).
+        func finished() {
+            run.withLock { $0 = nil }
+        }
+    }
+
+    private struct State {
+        var workers: [ObjectIdentifier: WorkerWatch] = [:]
+        /// Runs waiting on a backend past whose deadline the watchdog answers.
+        var waiting: [UInt64: (deadline: Int64, answer: RunAnswer)] = [:]
+        var stopped = false
+    }
+
+    private let state = Mutex(State())
     static let period: Duration = .milliseconds(10)
 
     init() {
@@ -50,34 +64,64 @@ final class Watchdog: Sendable {
             while true {
                 Thread.sleep(forTimeInterval: 0.010)
                 guard let self else { return }
-                let now = sg_now()
-                let (due, stopped) = self.entries.withLock { state -> ([Entry], Bool) in
-                    for (key, entry) in state.jobs {
-                        guard let interrupt = entry.interrupt, interrupt.deadline <= now else { continue }
-                        // Under the lock: the worker removes its entry before its thread can end.
-                        LuaInterrupt.send(to: interrupt.thread)
-                        state.jobs[key]?.interrupt = nil
-                    }
-                    let due = state.jobs.filter { $0.value.deadline <= now }
-                    for key in due.keys { state.jobs[key] = nil }
-                    return (Array(due.values), state.stopped)
-                }
-                for entry in due { entry.expiry.fire() }
-                if stopped { return }
+                if self.scan() { return }
             }
         }
     }
 
-    func watch(_ job: UInt64, deadline: Int64, interrupt: Interrupt? = nil, expiry: Expiry) {
-        entries.withLock { $0.jobs[job] = Entry(deadline: deadline, interrupt: interrupt, expiry: expiry) }
+    /// Interrupts the runs at their deadline and answers for those past their grace; true once
+    /// stopped.
+    private func scan() -> Bool {
+        let now = LuaClock.nowNanoseconds
+        var stuck: [(WorkerWatch, WorkerWatch.Run)] = []
+        var expired: [RunAnswer] = []
+        let stopped = state.withLock { state -> Bool in
+            for watch in state.workers.values {
+                watch.run.withLock { run in
+                    guard var current = run else { return }
+                    if let interrupt = current.interrupt, interrupt.deadline <= now {
+                        // Under the slot's lock: the worker clears it before its thread can end.
+                        LuaInterrupt.send(to: interrupt.thread)
+                        current.interrupt = nil
+                        run = current
+                    }
+                    if current.deadline <= now {
+                        stuck.append((watch, current))
+                        run = nil
+                    }
+                }
+            }
+            for (id, entry) in state.waiting where entry.deadline <= now {
+                expired.append(entry.answer)
+                state.waiting[id] = nil
+            }
+            return state.stopped
+        }
+        for (watch, run) in stuck { watch.stuck(run.answer, run.file) }
+        for answer in expired { answer(RunAnswer.Result(verdict: .timedOut)) }
+        return stopped
     }
 
-    func finished(_ job: UInt64) {
-        _ = entries.withLock { $0.jobs.removeValue(forKey: job) }
+    /// A slot for a new worker; `stuck` acts for it when a run outlives its grace.
+    func addWorker(stuck: @escaping @Sendable (RunAnswer, String) -> Void) -> WorkerWatch {
+        let watch = WorkerWatch(stuck: stuck)
+        state.withLock { $0.workers[ObjectIdentifier(watch)] = watch }
+        return watch
     }
 
-    func stop() { entries.withLock { $0.stopped = true } }
+    /// The worker's thread is ending.
+    func removeWorker(_ watch: WorkerWatch) {
+        _ = state.withLock { $0.workers.removeValue(forKey: ObjectIdentifier(watch)) }
+    }
+
+    /// A run waiting on a backend: answered `function_timeout` at `deadline` unless `finished` first.
+    func watchWaiting(_ run: UInt64, deadline: Int64, answer: RunAnswer) {
+        state.withLock { $0.waiting[run] = (deadline, answer) }
+    }
+
+    func finishedWaiting(_ run: UInt64) {
+        _ = state.withLock { $0.waiting.removeValue(forKey: run) }
+    }
+
+    func stop() { state.withLock { $0.stopped = true } }
 }
-
-import LuaRuntime
-@inline(__always) private func sg_now() -> Int64 { LuaClock.nowNanoseconds }
