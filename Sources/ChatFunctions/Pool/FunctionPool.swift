@@ -46,6 +46,12 @@ public final class FunctionPool: Authenticator, Sendable {
     let watchdog = Watchdog()
     let metrics: PoolMetrics
     private let runIDs = Atomic<UInt64>(0)
+    /// A moving average of how long a worker stays in a run, in nanoseconds (0 before the
+    /// first): whether a job is left to an awake worker (`JobQueue`).
+    private let averageRunNanoseconds = Atomic<Int>(0)
+    /// Runs shorter than this on average are left to an awake worker; a wake costs about as
+    /// much CPU as a few microseconds of Lua, and a wait for a run this long is no slower.
+    static let shortRun = 50_000
     /// Counts changes to `current` (a set installed, fixtures set): a worker whose runner is
     /// up to date with the count it last saw needs neither the lock nor a copy of the set,
     /// which every run took before.
@@ -66,6 +72,7 @@ public final class FunctionPool: Authenticator, Sendable {
                                 fixtures: FunctionFixtures(secrets: options.secrets), fixturesGeneration: 0,
                                 triggers: Set(TriggerName.allCases.filter(runner.defines))))
         definedTriggers.store(Self.bits(current.withLock { $0.triggers }), ordering: .releasing)
+        watchdog.onTick { [weak self] in self?.wakeIdleWorkerIfJobsWait() }
         for _ in 0..<options.workers { addWorker() }
         logger.info("functions loaded", metadata: ["functions": .string(folder.version), "count": .stringConvertible(folder.functions.count)])
     }
@@ -168,12 +175,14 @@ public final class FunctionPool: Authenticator, Sendable {
     private func submit(_ job: PoolJob, isTrigger: Bool) -> Bool {
         let limit = isTrigger ? options.triggerQueueLimit : options.queueLimit
         let metrics = self.metrics
+        let average = averageRunNanoseconds.load(ordering: .relaxed)
+        let shortRuns = average > 0 && average < Self.shortRun
         let (accepted, wakeup) = state.withLock { s -> (Bool, DispatchSemaphore?) in
             if s.shutDown { return (false, nil) }
             let queued = isTrigger ? s.queue.queuedTriggerCount : s.queue.waitingCount
             var outcome: (Bool, DispatchSemaphore?) = (false, nil)
             if s.queue.hasIdleWorker || queued < limit {
-                outcome = (true, s.queue.add(job, isTrigger: isTrigger))
+                outcome = (true, s.queue.add(job, isTrigger: isTrigger, shortRuns: shortRuns))
             }
             if s.gaugedDepth != s.queue.waitingCount {
                 s.gaugedDepth = s.queue.waitingCount
@@ -192,6 +201,20 @@ public final class FunctionPool: Authenticator, Sendable {
     }
 
     func makeRunID() -> UInt64 { runIDs.add(1, ordering: .relaxed).newValue }
+
+    /// A worker spent `nanoseconds` in a run (one step of it, for a run that waits on `http`).
+    /// Updated without a lock: racing workers may lose a sample, which an average can spare.
+    func noteRunTime(_ nanoseconds: Int) {
+        let average = averageRunNanoseconds.load(ordering: .relaxed)
+        let next = average == 0 ? max(1, nanoseconds) : average + (nanoseconds - average) / 8
+        averageRunNanoseconds.store(next, ordering: .relaxed)
+    }
+
+    /// The watchdog's tick: a job left to an awake worker whose run turned out long gets a
+    /// sleeping worker now.
+    func wakeIdleWorkerIfJobsWait() {
+        state.withLock { $0.shutDown ? nil : $0.queue.wakeIdleWorkerIfJobsWait() }?.signal()
+    }
 
     /// Sends a run's request and hands the answer to the worker the run waits on.
     func send(_ request: ScriptHTTPRequest, runID: UInt64, worker: Int) {

@@ -58,7 +58,11 @@ final class PoolWorker: ChainRunDeadlineObserver {
             case .sleep(let wakeup):
                 wakeup.wait()
             case .start(let job):
+                // Timed with the answer and what its caller does on this thread (a start's
+                // store steps): how soon this worker can take the next job.
+                let began = LuaClock.nowNanoseconds
                 start(job)
+                pool.noteRunTime(Int(LuaClock.nowNanoseconds - began))
             case .resume(let resumptions):
                 for resumption in resumptions { resume(resumption) }
             }

@@ -53,6 +53,8 @@ final class Watchdog: Sendable {
         var workers: [ObjectIdentifier: WorkerWatch] = [:]
         /// Runs waiting on a backend past whose deadline the watchdog answers.
         var waiting: [UInt64: (deadline: Int64, answer: RunAnswer)] = [:]
+        /// Called at every scan, after the runs (the pool's backstop for jobs left waiting).
+        var tick: (@Sendable () -> Void)?
         var stopped = false
     }
 
@@ -75,7 +77,9 @@ final class Watchdog: Sendable {
         let now = LuaClock.nowNanoseconds
         var stuck: [(WorkerWatch, WorkerWatch.Run)] = []
         var expired: [RunAnswer] = []
+        var tick: (@Sendable () -> Void)?
         let stopped = state.withLock { state -> Bool in
+            tick = state.tick
             for watch in state.workers.values {
                 watch.run.withLock { run in
                     guard var current = run else { return }
@@ -99,6 +103,7 @@ final class Watchdog: Sendable {
         }
         for (watch, run) in stuck { watch.stuck(run.answer, run.file) }
         for answer in expired { answer(RunAnswer.Result(verdict: .timedOut)) }
+        if !stopped { tick?() }
         return stopped
     }
 
@@ -121,6 +126,11 @@ final class Watchdog: Sendable {
 
     func finishedWaiting(_ run: UInt64) {
         _ = state.withLock { $0.waiting.removeValue(forKey: run) }
+    }
+
+    /// Calls `body` at every scan.
+    func onTick(_ body: @escaping @Sendable () -> Void) {
+        state.withLock { $0.tick = body }
     }
 
     func stop() { state.withLock { $0.stopped = true } }
