@@ -59,7 +59,10 @@ struct ByteParser {
             defer { enclosingDepth = 0 }
             while true {
                 let key = try parseKeyAndColon()
-                visit(key, try parseValue())
+                // A scalar member needs none of the container stacks `parseValue` sets up.
+                let opener = try peekRequired()
+                let isContainer = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "[")
+                visit(key, isContainer ? try parseValue() : try parseScalar())
                 skipWhitespace()
                 let byte = try peekRequired()
                 if byte == UInt8(ascii: ",") {

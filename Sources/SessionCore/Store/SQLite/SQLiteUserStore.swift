@@ -21,13 +21,15 @@ import Synchronization
 /// history and count reads and `close()` wait for it.
 ///
 /// `close()` does not call GRDB's `close()`: GRDB crashes (rather than throws) when a closed
-/// connection is used, and a start may still be in flight. It drops the store's reference instead,
-/// so later calls throw `UserStoreError.closed` and the connections close when the last in-flight
-/// access lets go.
+/// connection is used, and a start may still be in flight. It marks the store closed instead,
+/// so later calls throw `UserStoreError.closed`, and the connections close with the store.
 public final class SQLiteUserStore: UserStore {
     /// `sqlite:PATH` or `sqlite::memory:`, for log lines and errors.
     public let location: String
-    private let connection: Mutex<Connection?>
+    private let connection: Connection
+    /// Set by `close`; every call checks it, so it is read without a lock (the connection itself
+    /// never changes, and a lock read by every store call on every thread was contended).
+    private let closed = Atomic<Bool>(false)
     private let isFile: Bool
     private let logger: Logger
 
@@ -64,7 +66,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let pool = try DatabasePool(path: path, configuration: Self.configuration())
             try Self.migrator.migrate(pool)
-            connection = Mutex(Connection(database: pool, logger: logger, userCacheLifetime: userCacheLifetime))
+            connection = Connection(database: pool, logger: logger, userCacheLifetime: userCacheLifetime)
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
@@ -79,7 +81,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try Self.migrator.migrate(queue)
-            connection = Mutex(Connection(database: queue, logger: logger, userCacheLifetime: Self.defaultUserCacheLifetime))
+            connection = Connection(database: queue, logger: logger, userCacheLifetime: Self.defaultUserCacheLifetime)
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
@@ -200,7 +202,8 @@ public final class SQLiteUserStore: UserStore {
 
     /// Folds the WAL back into the database file and refuses every later call.
     public func close() async throws {
-        guard let open = connection.withLock({ $0.take() }) else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let open = connection
         do {
             try await open.writes.perform { _ in }
         } catch {
@@ -219,8 +222,8 @@ public final class SQLiteUserStore: UserStore {
     }
 
     private func opened() throws -> Connection {
-        guard let open = connection.withLock({ $0 }) else { throw UserStoreError.closed }
-        return open
+        guard !closed.load(ordering: .acquiring) else { throw UserStoreError.closed }
+        return connection
     }
 
     /// A lookup where the caller stands: a file's reads never wait for the writer (WAL), but an
