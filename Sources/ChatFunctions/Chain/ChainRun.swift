@@ -40,6 +40,7 @@ public final class ChainRun {
     /// A trigger's outcome per file (authentications stop at the first failure instead).
     public internal(set) var triggerOutcomes: [TriggerOutcome] = []
 
+    /// An authentication's budget starts now: make the run just before it begins.
     public init(id: UInt64, kind: Kind, budget: Duration) {
         self.id = id
         self.kind = kind

@@ -5,7 +5,6 @@ extension FunctionRunner {
     /// Starts `run` on this runner (or goes on with it, after `needsFreshState`).
     public func begin(_ run: ChainRun) -> ChainRunProgress {
         run.runner = self
-        if run.link < 0, case .authentication = run.kind { run.setDeadline(.after(run.budget)) }
         return advance(run, from: nil)
     }
 
