@@ -29,6 +29,27 @@ import Testing
         }
     }
 
+    /// The bytes the wire and the store take on the stack are the text's, in both forms.
+    @Test func stackTextIsTheStringsText() {
+        for date in Self.dates.prefix(2_000) {
+            let iso = Timestamp.withISO8601(date) { String(decoding: $0, as: UTF8.self) }
+            let sql = Timestamp.withSQLText(date) { String(decoding: $0, as: UTF8.self) }
+            guard iso == Timestamp.iso8601(date), sql == Timestamp.sqlText(date), iso.utf8.count == 20, sql.utf8.count == 23 else {
+                Issue.record("\(date.timeIntervalSince1970): \(iso) / \(sql)")
+                return
+            }
+        }
+    }
+
+    /// A year past four digits takes the slow path, with the same separators and suffix.
+    @Test func aFiveDigitYearIsWrittenWhole() {
+        let date = Date(timeIntervalSince1970: 253_402_300_800.5)  // 10000-01-01T00:00:00.500Z
+        #expect(Timestamp.iso8601(date) == "10000-01-01T00:00:00Z")
+        #expect(Timestamp.iso8601Milliseconds(date) == "10000-01-01T00:00:00.500Z")
+        #expect(Timestamp.sqlText(date) == "10000-01-01 00:00:00.500")
+        #expect(Timestamp.withISO8601(date) { String(decoding: $0, as: UTF8.self) } == "10000-01-01T00:00:00Z")
+    }
+
     @Test func millisecondsAndSQLTextMatchFoundation() {
         let iso = DateFormatter()
         iso.locale = Locale(identifier: "en_US_POSIX")
