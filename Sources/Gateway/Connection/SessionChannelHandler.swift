@@ -147,7 +147,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 // Nearly every request: one frame, with nothing before it to wait for. It is
                 // unmasked into this loop's scratch and handled at once; `unmaskedData` made a
                 // buffer of its own for every message.
-                let scratch = Self.loopScratch
+                let scratch = LoopScratch.ofThisThread
                 scratch.unmask(frame.data, with: maskKey)
                 handleText(scratch.message)
                 return
@@ -202,7 +202,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func handleText(_ bytes: some Collection<UInt8>) {
         let request: ClientRequest
-        switch ClientRequest.parse(bytes, stacks: &Self.loopScratch.parseStacks) {
+        switch ClientRequest.parse(bytes, stacks: &LoopScratch.ofThisThread.parseStacks) {
         case .success(let parsed):
             request = parsed
         case .failure(let rejected):
@@ -217,34 +217,6 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .startSession(let username, let authParams):
             startSession(username: username, authParams: authParams, ref: request.ref)
         }
-    }
-
-    /// The JSON parser's stacks, the reply writer and the message buffer of this event loop's
-    /// thread, shared by its connections (a connection parses or writes one message at a time,
-    /// and a loop runs one connection at a time): kept per connection they would cost every
-    /// held session their capacity, and made per message they were allocations on every request.
-    /// `@unchecked Sendable`: each thread's value is only ever reached from that thread.
-    private final class LoopScratch: @unchecked Sendable {
-        var parseStacks = JSONParseStacks()
-        var reply = JSONStreamWriter()
-        /// The unmasked payload of the message being handled.
-        var message: [UInt8] = []
-
-        func unmask(_ masked: ByteBuffer, with key: WebSocketMaskingKey) {
-            message.removeAll(keepingCapacity: true)
-            message.append(contentsOf: masked.readableBytesView)
-            message.withUnsafeMutableBufferPointer { bytes in
-                for index in bytes.indices { bytes[index] ^= key[index & 3] }
-            }
-        }
-    }
-    private static let scratchOfThread = ThreadSpecificVariable<LoopScratch>()
-
-    private static var loopScratch: LoopScratch {
-        if let scratch = scratchOfThread.currentValue { return scratch }
-        let scratch = LoopScratch()
-        scratchOfThread.currentValue = scratch
-        return scratch
     }
 
     private func endSession(ref: String?) {
@@ -423,10 +395,10 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func send(_ message: ServerMessage, flush: Bool = false) {
         guard let context, isActive, !closeSent else { return }
-        let scratch = Self.loopScratch
+        let scratch = LoopScratch.ofThisThread
         scratch.reply.reset()
         message.write(into: &scratch.reply)
-        let framed = Self.textFrame(scratch.reply.bytes, allocator: context.channel.allocator)
+        let framed = TextFrame.make(scratch.reply.bytes, allocator: context.channel.allocator)
         // Past the encoder, already framed: NIO's encoder puts the header in front of a frame's
         // data only when it owns that buffer alone, which a frame written down the pipeline
         // never is, so every reply went out as two writes (its header, then its data).
@@ -437,24 +409,5 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         } else {
             unflushed = true
         }
-    }
-
-    /// A whole text frame as the server sends it (RFC 6455 §5.2): FIN and the text opcode, the
-    /// payload's length in 7, 7+16 or 7+64 bits, no mask, then the payload.
-    static func textFrame(_ payload: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: payload.count + 10)
-        buffer.writeInteger(UInt8(0x81))
-        switch payload.count {
-        case ..<126:
-            buffer.writeInteger(UInt8(payload.count))
-        case ...0xFFFF:
-            buffer.writeInteger(UInt8(126))
-            buffer.writeInteger(UInt16(payload.count))
-        default:
-            buffer.writeInteger(UInt8(127))
-            buffer.writeInteger(UInt64(payload.count))
-        }
-        buffer.writeBytes(payload)
-        return buffer
     }
 }

@@ -10,7 +10,7 @@ import Testing
     @Test(arguments: [0, 1, 125, 126, 127, 65_535, 65_536, 200_000])
     func nioReadsTheFrameBack(payloadSize: Int) throws {
         let payload = (0..<payloadSize).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        let framed = SessionChannelHandler.textFrame(payload, allocator: ByteBufferAllocator())
+        let framed = TextFrame.make(payload, allocator: ByteBufferAllocator())
 
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
         defer { _ = try? channel.finish() }
