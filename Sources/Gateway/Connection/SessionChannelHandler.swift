@@ -399,9 +399,7 @@ final class SessionChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         scratch.reply.reset()
         message.write(into: &scratch.reply)
         let framed = TextFrame.make(scratch.reply.bytes, allocator: context.channel.allocator)
-        // Past the encoder, already framed: NIO's encoder puts the header in front of a frame's
-        // data only when it owns that buffer alone, which a frame written down the pipeline
-        // never is, so every reply went out as two writes (its header, then its data).
+        // Past the encoder, already framed (see `TextFrame`): one write per reply.
         frameWriter?.write(NIOAny(framed), promise: nil)
         if flush {
             unflushed = false
