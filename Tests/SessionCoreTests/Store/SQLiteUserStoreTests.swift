@@ -275,6 +275,20 @@ import Testing
         try await shortLived.close()
     }
 
+    /// Nothing but the store can write an in-memory database: a returning user is still answered
+    /// at once after the file's one-second lifetime (a read there would wait in a task).
+    @Test func inMemoryAReturningUserIsAnsweredAtOncePastTheFilesLifetime() async throws {
+        let store = try SQLiteUserStore(inMemoryWithLogger: quietLogger)
+        _ = try await store.createOrUpgrade(named: "jane", profile: Profile(displayName: "Jane"), at: now)
+        try await Task.sleep(for: SQLiteUserStore.defaultUserCacheLifetime + .milliseconds(300))
+        guard case .done(let user?) = try store.userImmediately(named: "jane") else {
+            Issue.record("the user should still be cached")
+            return
+        }
+        #expect(user.displayName == "Jane")
+        try await store.close()
+    }
+
     @Test func afterConcurrentChangesToOneUserTheCacheHoldsTheRowTheFileHolds() async throws {
         let path = directory.file("users.sqlite")
         let store = try SQLiteUserStore(path: path, logger: quietLogger, userCacheLifetime: .seconds(60))

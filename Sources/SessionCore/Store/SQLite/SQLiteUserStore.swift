@@ -40,6 +40,12 @@ public final class SQLiteUserStore: UserStore {
 
     /// How long a user read or written stays in the store's `UserCache`.
     public static let defaultUserCacheLifetime: Duration = .seconds(1)
+    /// In memory, nothing but this store can write the database, and each of its writes updates
+    /// the cache: an entry cannot go stale, so it lives until the cache is full. With the file's
+    /// one-second lifetime every returning user was read again each second, and a read of an
+    /// in-memory database waits behind the writer in a task of its own (a hundred times a
+    /// lookup in the cache).
+    static let inMemoryUserCacheLifetime: Duration = .seconds(100 * 365 * 86_400)
 
     /// A class so that each store call's `opened()` takes one reference, not four.
     private final class Connection: Sendable {
@@ -81,7 +87,7 @@ public final class SQLiteUserStore: UserStore {
         do {
             let queue = try DatabaseQueue(configuration: Self.configuration())
             try Self.migrator.migrate(queue)
-            connection = Connection(database: queue, logger: logger, userCacheLifetime: Self.defaultUserCacheLifetime)
+            connection = Connection(database: queue, logger: logger, userCacheLifetime: Self.inMemoryUserCacheLifetime)
         } catch {
             throw UserStoreError.cannotOpen(location: location, reason: Self.describe(error))
         }
