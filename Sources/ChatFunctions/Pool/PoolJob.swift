@@ -14,25 +14,30 @@ final class RunAnswer: Sendable {
         var dropped = false
     }
 
-    /// Who gets the answer. An authentication's caller is kept as it is, with what the duration
-    /// metric needs beside it, rather than wrapped in a closure that records the duration: the
-    /// wrapper was an allocation on every start.
-    private enum Recipient: Sendable {
-        case result(@Sendable (Result) -> Void)
-        case verdict(@Sendable (Verdict) -> Void, started: ContinuousClock.Instant, metrics: PoolMetrics)
-    }
-
     private let answered = Atomic<Bool>(false)
-    private let recipient: Recipient
+    /// Who gets the answer: a trigger's caller gets the whole result; an authentication's the
+    /// verdict, after `metrics` has the run's duration since `started`. Kept as they are rather
+    /// than wrapped in a closure that records the duration (an allocation on every start) or in
+    /// an enum (whose payload was copied out, and retained, at every answer).
+    private let resultRecipient: (@Sendable (Result) -> Void)?
+    private let verdictRecipient: (@Sendable (Verdict) -> Void)?
+    private let started: ContinuousClock.Instant
+    private let metrics: PoolMetrics?
 
     init(_ completion: @escaping @Sendable (Result) -> Void) {
-        recipient = .result(completion)
+        resultRecipient = completion
+        verdictRecipient = nil
+        started = .now
+        metrics = nil
     }
 
     /// An authentication's answer: `completion` gets the verdict after `metrics` has the run's
     /// duration since `started`.
     init(verdictTo completion: @escaping @Sendable (Verdict) -> Void, started: ContinuousClock.Instant, metrics: PoolMetrics) {
-        recipient = .verdict(completion, started: started, metrics: metrics)
+        resultRecipient = nil
+        verdictRecipient = completion
+        self.started = started
+        self.metrics = metrics
     }
 
     var isAnswered: Bool { answered.load(ordering: .acquiring) }
@@ -41,12 +46,11 @@ final class RunAnswer: Sendable {
     @discardableResult
     func callAsFunction(_ result: Result) -> Bool {
         guard !answered.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        switch recipient {
-        case .result(let completion):
-            completion(result)
-        case .verdict(let completion, let started, let metrics):
-            metrics.recordDuration(ContinuousClock.now - started, file: result.decidingFile)
-            completion(result.verdict)
+        if let verdictRecipient {
+            metrics?.recordDuration(ContinuousClock.now - started, file: result.decidingFile)
+            verdictRecipient(result.verdict)
+        } else {
+            resultRecipient?(result)
         }
         return true
     }

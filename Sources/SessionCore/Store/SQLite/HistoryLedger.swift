@@ -134,6 +134,10 @@ final class HistoryLedger: Sendable {
             swap(&notes.rows, &pending.notes.rows)
             swap(&notes.rowIndex, &pending.notes.rowIndex)
             swap(&notes.ends, &pending.notes.ends)
+            // The next transaction's notes start at this one's size: grown from empty, the
+            // index was rehashed at every doubling, on the threads that start sessions.
+            pending.notes.rows.reserveCapacity(notes.rows.count)
+            pending.notes.rowIndex.reserveCapacity(notes.rowIndex.count)
             // `all` marks the transaction as writing `lastSeen` even when none waits: the ends'
             // updates learn some.
             if all || pending.lastSeenSince.map({ now >= $0 + lastSeenInterval }) == true {
