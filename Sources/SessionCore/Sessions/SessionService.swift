@@ -80,15 +80,16 @@ public final class SessionService: Sendable {
     ) {
         let began = ContinuousClock.now
         decide(request, onServerEnd: onServerEnd) { outcome in
-            self.account(for: outcome, of: request, took: ContinuousClock.now - began)
+            self.account(for: outcome, of: request, began: began)
             completion(outcome)
             // After the reply, never before it: a trigger cannot delay or change it.
             if case .success(let session) = outcome { self.triggers?.sessionStarted(session, request: request) }
         }
     }
 
-    /// Metrics, failure limits and the log line of a finished start.
-    private func account(for outcome: Result<ActiveSession, GatewayError>, of request: StartRequest, took elapsed: Duration) {
+    /// Metrics, failure limits and the log line of a finished start. The start's duration is
+    /// read inside the log line's metadata, which is built only when info lines are logged.
+    private func account(for outcome: Result<ActiveSession, GatewayError>, of request: StartRequest, began: ContinuousClock.Instant) {
         switch outcome {
         case .success(let session):
             metrics.recordStart(code: SessionMetrics.okCode)
@@ -97,7 +98,7 @@ public final class SessionService: Sendable {
                 metadata: [
                     "username": "\(session.user.name)", "code": "\(SessionMetrics.okCode)",
                     "session_id": "\(session.id)", "user_id": "\(session.user.id)",
-                    "remote_address": "\(request.remoteAddress)", "duration_ms": "\(Self.milliseconds(elapsed))",
+                    "remote_address": "\(request.remoteAddress)", "duration_ms": "\(Self.milliseconds(ContinuousClock.now - began))",
                 ]
             )
         case .failure(let error):
@@ -110,7 +111,7 @@ public final class SessionService: Sendable {
                 "session start refused",
                 metadata: [
                     "username": "\(Self.loggable(request.username))", "code": "\(error.code.rawValue)",
-                    "remote_address": "\(request.remoteAddress)", "duration_ms": "\(Self.milliseconds(elapsed))",
+                    "remote_address": "\(request.remoteAddress)", "duration_ms": "\(Self.milliseconds(ContinuousClock.now - began))",
                 ]
             )
         }
