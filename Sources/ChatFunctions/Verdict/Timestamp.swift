@@ -28,33 +28,45 @@ public enum Timestamp {
 
     /// `2026-11-25T14:00:00Z`: ISO 8601 in UTC with a `Z`, as every timestamp on the wire.
     public static func iso8601(_ date: Date) -> String {
-        withISO8601(date) { String(decoding: $0, as: UTF8.self) }
+        var text = ""
+        withText(date, separator: UInt8(ascii: "T"), milliseconds: false, zulu: true) { text = String(decoding: $0, as: UTF8.self) }
+        return text
     }
 
     /// `iso8601`'s text as UTF-8 bytes that live only during `body`: the wire's timestamps go
     /// into replies and Lua tables this way, without a heap `String` each (a 20-byte `String` is
     /// too long to be stored inline, and every start wrote three).
+    @inlinable
     public static func withISO8601<Result>(
         _ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result {
-        try withText(date, separator: UInt8(ascii: "T"), milliseconds: false, zulu: true, body)
+        var result: Result?
+        try withText(date, separator: UInt8(ascii: "T"), milliseconds: false, zulu: true) { result = try body($0) }
+        return result!
     }
 
     /// `2026-11-25T14:00:00.123Z`, for log lines.
     public static func iso8601Milliseconds(_ date: Date) -> String {
-        withText(date, separator: UInt8(ascii: "T"), milliseconds: true, zulu: true) { String(decoding: $0, as: UTF8.self) }
+        var text = ""
+        withText(date, separator: UInt8(ascii: "T"), milliseconds: true, zulu: true) { text = String(decoding: $0, as: UTF8.self) }
+        return text
     }
 
     /// `2026-11-25 14:00:00.123`, the text SQLite's date functions (and GRDB) read.
     public static func sqlText(_ date: Date) -> String {
-        withSQLText(date) { String(decoding: $0, as: UTF8.self) }
+        var text = ""
+        withText(date, separator: UInt8(ascii: " "), milliseconds: true, zulu: false) { text = String(decoding: $0, as: UTF8.self) }
+        return text
     }
 
     /// `sqlText`'s text as bytes that live only during `body` (the store binds them at once).
+    @inlinable
     public static func withSQLText<Result>(
         _ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result {
-        try withText(date, separator: UInt8(ascii: " "), milliseconds: true, zulu: false, body)
+        var result: Result?
+        try withText(date, separator: UInt8(ascii: " "), milliseconds: true, zulu: false) { result = try body($0) }
+        return result!
     }
 
     /// Reads `sqlText`'s format back (`yyyy-MM-dd HH:mm:ss` with an optional `.SSS`); `nil` for
@@ -119,19 +131,23 @@ public enum Timestamp {
     /// The longest text: four-digit year, milliseconds and `Z`.
     private static let maximumLength = 24
 
-    private static func withText<Result>(
+    /// Not generic, so that nothing is instantiated at run time for a timestamp: the generic
+    /// `with…` functions above are inlined into their callers around it.
+    @usableFromInline
+    static func withText(
         _ date: Date, separator: UInt8, milliseconds: Bool, zulu: Bool,
-        _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
-    ) rethrows -> Result {
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows {
         let fields = fields(of: date)
         guard (0...9999).contains(fields.year) else {
             // Outside four digits: rare enough for the slow path.
             var text = String(format: "%04d-%02d-%02d%@%02d:%02d:%02d", fields.year, fields.month, fields.day,
                               String(UnicodeScalar(separator)), fields.hour, fields.minute, fields.second)
                 + (milliseconds ? String(format: ".%03d", fields.millisecond) : "") + (zulu ? "Z" : "")
-            return try text.withUTF8(body)
+            try text.withUTF8(body)
+            return
         }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buffer in
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buffer in
             var index = 0
             func put(_ value: Int, digits: Int) {
                 var remaining = value
@@ -161,7 +177,7 @@ public enum Timestamp {
                 put(fields.millisecond, digits: 3)
             }
             if zulu { put(UInt8(ascii: "Z")) }
-            return try body(UnsafeBufferPointer(rebasing: buffer[..<index]))
+            try body(UnsafeBufferPointer(rebasing: buffer[..<index]))
         }
     }
 
