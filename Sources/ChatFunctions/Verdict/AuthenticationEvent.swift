@@ -88,7 +88,7 @@ public struct UserSnapshot: Sendable, Equatable {
         sink.key("properties")
         sink.value(.object(properties))
         sink.key("createdTime")
-        Timestamp.withISO8601(createdTime) { sink.string(utf8: $0) }
+        Timestamp.withUTF8(createdTime, .iso8601) { sink.string(utf8: $0) }
         sink.endObject()
     }
 

@@ -28,44 +28,45 @@ public enum Timestamp {
 
     /// `2026-11-25T14:00:00Z`: ISO 8601 in UTC with a `Z`, as every timestamp on the wire.
     public static func iso8601(_ date: Date) -> String {
-        var text = ""
-        withText(date, separator: UInt8(ascii: "T"), milliseconds: false, zulu: true) { text = String(decoding: $0, as: UTF8.self) }
-        return text
-    }
-
-    /// `iso8601`'s text as UTF-8 bytes that live only during `body`: the wire's timestamps go
-    /// into replies and Lua tables this way, without a heap `String` each (a 20-byte `String` is
-    /// too long to be stored inline, and every start wrote three).
-    @inlinable
-    public static func withISO8601<Result>(
-        _ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
-    ) rethrows -> Result {
-        var result: Result?
-        try withText(date, separator: UInt8(ascii: "T"), milliseconds: false, zulu: true) { result = try body($0) }
-        return result!
+        string(date, .iso8601)
     }
 
     /// `2026-11-25T14:00:00.123Z`, for log lines.
     public static func iso8601Milliseconds(_ date: Date) -> String {
-        var text = ""
-        withText(date, separator: UInt8(ascii: "T"), milliseconds: true, zulu: true) { text = String(decoding: $0, as: UTF8.self) }
-        return text
+        string(date, .iso8601Milliseconds)
     }
 
     /// `2026-11-25 14:00:00.123`, the text SQLite's date functions (and GRDB) read.
     public static func sqlText(_ date: Date) -> String {
+        string(date, .sql)
+    }
+
+    /// The three forms: the separator between date and time, milliseconds or not, `Z` or not.
+    public enum Format: Sendable {
+        case iso8601, iso8601Milliseconds, sql
+
+        var separator: UInt8 { self == .sql ? UInt8(ascii: " ") : UInt8(ascii: "T") }
+        var milliseconds: Bool { self != .iso8601 }
+        var zulu: Bool { self != .sql }
+    }
+
+    private static func string(_ date: Date, _ format: Format) -> String {
         var text = ""
-        withText(date, separator: UInt8(ascii: " "), milliseconds: true, zulu: false) { text = String(decoding: $0, as: UTF8.self) }
+        withText(date, format) { text = String(decoding: $0, as: UTF8.self) }
         return text
     }
 
-    /// `sqlText`'s text as bytes that live only during `body` (the store binds them at once).
+    /// The text of `date` in `format`, as UTF-8 bytes that live only during `body`: the wire's
+    /// timestamps go into replies and Lua tables this way, and the store's are bound into SQLite,
+    /// without a heap `String` each (a 20-byte `String` is too long to be stored inline, and
+    /// every start wrote five). Generic, and inlined into its callers around `withText`, which is
+    /// not: nothing is instantiated at run time for a timestamp.
     @inlinable
-    public static func withSQLText<Result>(
-        _ date: Date, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    public static func withUTF8<Result>(
+        _ date: Date, _ format: Format, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) rethrows -> Result {
         var result: Result?
-        try withText(date, separator: UInt8(ascii: " "), milliseconds: true, zulu: false) { result = try body($0) }
+        try withText(date, format) { result = try body($0) }
         return result!
     }
 
@@ -131,13 +132,9 @@ public enum Timestamp {
     /// The longest text: four-digit year, milliseconds and `Z`.
     private static let maximumLength = 24
 
-    /// Not generic, so that nothing is instantiated at run time for a timestamp: the generic
-    /// `with…` functions above are inlined into their callers around it.
     @usableFromInline
-    static func withText(
-        _ date: Date, separator: UInt8, milliseconds: Bool, zulu: Bool,
-        _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
-    ) rethrows {
+    static func withText(_ date: Date, _ format: Format, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        let (separator, milliseconds, zulu) = (format.separator, format.milliseconds, format.zulu)
         let fields = fields(of: date)
         guard (0...9999).contains(fields.year) else {
             // Outside four digits: rare enough for the slow path.

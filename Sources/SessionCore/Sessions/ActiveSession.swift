@@ -29,7 +29,7 @@ public struct ActiveSession: Sendable, Equatable {
         sink.key("id")
         sink.string(id)
         sink.key("startedAt")
-        Timestamp.withISO8601(startedAt) { sink.string(utf8: $0) }
+        Timestamp.withUTF8(startedAt, .iso8601) { sink.string(utf8: $0) }
         sink.key("user")
         user.write(into: &sink)
         sink.endObject()

@@ -32,8 +32,8 @@ import Testing
     /// The bytes the wire and the store take on the stack are the text's, in both forms.
     @Test func stackTextIsTheStringsText() {
         for date in Self.dates.prefix(2_000) {
-            let iso = Timestamp.withISO8601(date) { String(decoding: $0, as: UTF8.self) }
-            let sql = Timestamp.withSQLText(date) { String(decoding: $0, as: UTF8.self) }
+            let iso = Timestamp.withUTF8(date, .iso8601) { String(decoding: $0, as: UTF8.self) }
+            let sql = Timestamp.withUTF8(date, .sql) { String(decoding: $0, as: UTF8.self) }
             guard iso == Timestamp.iso8601(date), sql == Timestamp.sqlText(date), iso.utf8.count == 20, sql.utf8.count == 23 else {
                 Issue.record("\(date.timeIntervalSince1970): \(iso) / \(sql)")
                 return
@@ -47,7 +47,7 @@ import Testing
         #expect(Timestamp.iso8601(date) == "10000-01-01T00:00:00Z")
         #expect(Timestamp.iso8601Milliseconds(date) == "10000-01-01T00:00:00.500Z")
         #expect(Timestamp.sqlText(date) == "10000-01-01 00:00:00.500")
-        #expect(Timestamp.withISO8601(date) { String(decoding: $0, as: UTF8.self) } == "10000-01-01T00:00:00Z")
+        #expect(Timestamp.withUTF8(date, .iso8601) { String(decoding: $0, as: UTF8.self) } == "10000-01-01T00:00:00Z")
     }
 
     @Test func millisecondsAndSQLTextMatchFoundation() {

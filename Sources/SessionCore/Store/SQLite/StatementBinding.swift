@@ -41,7 +41,7 @@ struct StatementBinding {
 
     /// A date as `Timestamp.sqlText`'s text.
     func bind(_ date: Date, at index: Int32, _ db: Database) throws {
-        try Timestamp.withSQLText(date) { try bind(utf8: $0, at: index, db) }
+        try Timestamp.withUTF8(date, .sql) { try bind(utf8: $0, at: index, db) }
     }
 
     func bind(_ date: Date?, at index: Int32, _ db: Database) throws {
