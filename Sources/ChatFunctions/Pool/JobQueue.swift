@@ -30,8 +30,6 @@ struct JobQueue {
     private var idle: [Int] = []
     /// Workers woken for a run that have not looked at the queue yet.
     private var wakeupsOnTheWay = 0
-    /// Workers not asleep: in a run, or woken and on their way to the queue.
-    private var awakeCount = 0
 
     /// Authentications that no worker is on its way to take.
     var waitingCount: Int { max(0, authentications.count - wakeupsOnTheWay) }
@@ -41,15 +39,13 @@ struct JobQueue {
     private(set) var takenCount = 0
     var queuedTriggerCount: Int { triggers.count }
     var hasIdleWorker: Bool { !idle.isEmpty }
+    /// A worker is not asleep: in a run, or woken and on its way to the queue.
+    private var hasAwakeWorker: Bool { mailboxes.values.contains { !$0.sleeping } }
 
-    mutating func addWorker(_ id: Int) {
-        mailboxes[id] = Mailbox()
-        awakeCount += 1
-    }
+    mutating func addWorker(_ id: Int) { mailboxes[id] = Mailbox() }
 
     mutating func removeWorker(_ id: Int) {
         if mailboxes[id]?.wokenForRun == true { wakeupsOnTheWay -= 1 }
-        if mailboxes[id]?.sleeping == false { awakeCount -= 1 }
         mailboxes[id] = nil
         idle.removeAll { $0 == id }
     }
@@ -58,7 +54,7 @@ struct JobQueue {
     /// `shortRuns`, a single waiting job is left to a worker that is awake.
     mutating func add(_ job: PoolJob, isTrigger: Bool, shortRuns: Bool) -> DispatchSemaphore? {
         if isTrigger { triggers.append(job) } else { authentications.append(job) }
-        if shortRuns, awakeCount > 0, authentications.count + triggers.count - wakeupsOnTheWay <= 1 { return nil }
+        if shortRuns, authentications.count + triggers.count - wakeupsOnTheWay <= 1, hasAwakeWorker { return nil }
         return wakeIdleWorker()
     }
 
@@ -74,7 +70,6 @@ struct JobQueue {
         mailboxes[id]?.sleeping = false
         mailboxes[id]?.wokenForRun = true
         wakeupsOnTheWay += 1
-        awakeCount += 1
         return mailboxes[id]?.wakeup
     }
 
@@ -84,7 +79,6 @@ struct JobQueue {
         mailboxes[worker]!.resumptions.append(resumption)
         guard mailboxes[worker]!.sleeping else { return nil }
         mailboxes[worker]!.sleeping = false
-        awakeCount += 1
         if let index = idle.firstIndex(of: worker) {
             idle.remove(at: index)
         }
@@ -110,7 +104,6 @@ struct JobQueue {
             idle.append(worker)
         }
         mailboxes[worker]!.sleeping = true
-        awakeCount -= 1
         return .sleep(mailboxes[worker]!.wakeup)
     }
 
@@ -128,7 +121,6 @@ struct JobQueue {
         var semaphores: [DispatchSemaphore] = []
         for (id, mailbox) in mailboxes where mailbox.sleeping {
             mailboxes[id]!.sleeping = false
-            awakeCount += 1
             semaphores.append(mailbox.wakeup)
         }
         return semaphores

@@ -103,14 +103,8 @@ struct JSONWriter {
     /// Escapes `"`, `\` and U+0000–U+001F; everything else, `/` and non-ASCII
     /// included, is copied as is (Swift strings are always valid UTF-8).
     mutating func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            writeEscaped(utf8)
-        }
-        if done == nil {
-            Array(text.utf8).withUnsafeBufferPointer { writeEscaped($0) }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        var text = text  // `withUTF8` is mutating: it may first make the storage contiguous
+        text.withUTF8 { writeString(utf8: $0) }
     }
 
     mutating func writeString(utf8 text: UnsafeBufferPointer<UInt8>) {

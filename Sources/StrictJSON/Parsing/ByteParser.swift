@@ -27,16 +27,48 @@ struct ByteParser {
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        try beginDocument()
+        let value = try parseValue()
+        try endDocument()
+        return value
+    }
+
+    /// No byte-order mark, then the whitespace before the value.
+    private mutating func beginDocument() throws(JSONParseError) {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             throw JSONParseError("a byte-order mark is not allowed", at: 0)
         }
         skipWhitespace()
-        let value = try parseValue()
+    }
+
+    /// Nothing but whitespace after the value.
+    private mutating func endDocument() throws(JSONParseError) {
         skipWhitespace()
         if position < bytes.count {
             throw JSONParseError("unexpected \(describe(bytes[position])) after the value", at: position)
         }
-        return value
+    }
+
+    /// After a container's member: `true` past a comma (another member follows), `false` past
+    /// the container's closing byte.
+    private mutating func anotherMember(inObject isObject: Bool) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let closer = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        let byte = try peekRequired()
+        if byte == UInt8(ascii: ",") {
+            position += 1
+            skipWhitespace()
+            if peek() == closer {
+                throw JSONParseError("a trailing comma is not allowed", at: position)
+            }
+            return true
+        }
+        guard byte == closer else {
+            let expected = isObject ? "',' or '}'" : "',' or ']'"
+            throw JSONParseError("expected \(expected) but found \(describe(byte))", at: position)
+        }
+        position += 1
+        return false
     }
 
     /// A document that is one object, member by member: `visit` gets each key with its value as
@@ -44,10 +76,7 @@ struct ByteParser {
     /// with nothing visited, when the document does not start with `{` (the caller parses it
     /// whole for its error). The same rules and the same first error as `parseDocument`.
     mutating func parseObjectDocument(_ visit: (String, JSONValue) -> Void) throws(JSONParseError) -> Bool {
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            throw JSONParseError("a byte-order mark is not allowed", at: 0)
-        }
-        skipWhitespace()
+        try beginDocument()
         guard peek() == UInt8(ascii: "{") else { return false }
         try checkDepth(1)
         position += 1
@@ -57,33 +86,15 @@ struct ByteParser {
         } else {
             enclosingDepth = 1
             defer { enclosingDepth = 0 }
-            while true {
+            repeat {
                 let key = try parseKeyAndColon()
                 // A scalar member needs none of the container stacks `parseValue` sets up.
                 let opener = try peekRequired()
                 let isContainer = opener == UInt8(ascii: "{") || opener == UInt8(ascii: "[")
                 visit(key, isContainer ? try parseValue() : try parseScalar())
-                skipWhitespace()
-                let byte = try peekRequired()
-                if byte == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                    if peek() == UInt8(ascii: "}") {
-                        throw JSONParseError("a trailing comma is not allowed", at: position)
-                    }
-                    continue
-                }
-                guard byte == UInt8(ascii: "}") else {
-                    throw JSONParseError("expected ',' or '}' but found \(describe(byte))", at: position)
-                }
-                position += 1
-                break
-            }
+            } while try anotherMember(inObject: true)
         }
-        skipWhitespace()
-        if position < bytes.count {
-            throw JSONParseError("unexpected \(describe(bytes[position])) after the value", at: position)
-        }
+        try endDocument()
         return true
     }
 
@@ -137,23 +148,10 @@ struct ByteParser {
             // Hand the value to the open container; close every container that ends here.
             while let frame = frames.last {
                 values.append(value)
-                skipWhitespace()
-                let closer = frame.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                let byte = try peekRequired()
-                if byte == UInt8(ascii: ",") {
-                    position += 1
-                    skipWhitespace()
-                    if peek() == closer {
-                        throw JSONParseError("a trailing comma is not allowed", at: position)
-                    }
+                if try anotherMember(inObject: frame.isObject) {
                     if frame.isObject { values.append(.string(try parseKeyAndColon())) }
                     continue nextValue
                 }
-                guard byte == closer else {
-                    let expected = frame.isObject ? "',' or '}'" : "',' or ']'"
-                    throw JSONParseError("expected \(expected) but found \(describe(byte))", at: position)
-                }
-                position += 1
                 frames.removeLast()
                 if frame.isObject {
                     value = .object(JSONObject(alternatingKeysAndValues: values[frame.valueStart...]))
